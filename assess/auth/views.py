@@ -1,0 +1,82 @@
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import login_manager
+from ..services import accounts
+from ..services.errors import ValidationError
+from . import bp
+from .forms import ChangePasswordForm, LoginForm, LogoutForm
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = None
+login_manager.user_loader(accounts.load_session_user)
+
+
+def safe_next(target: str | None) -> str:
+    """Follow `next` only to a path on this site."""
+    if target:
+        parts = urlsplit(target)
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith(("//", "/\\"))
+            and "\\" not in target
+        ):
+            return target
+    return url_for("staff.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("staff.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(
+                form.email.data, form.password.data, request.remote_addr or "unknown"
+            )
+        except accounts.LoginRefused as refusal:
+            if refusal.throttled:
+                flash(_("Too many failed attempts. Wait 15 minutes and try again."), "error")
+            else:
+                flash(_("The e-mail address or password is incorrect."), "error")
+            return render_template("auth/login.html", form=form), 401
+        session.clear()  # a fresh session at login: no fixation
+        login_user(user, remember=form.remember.data)
+        return redirect(safe_next(form.next.data))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    if LogoutForm().validate_on_submit():
+        accounts.logout(current_user)
+        logout_user()
+        session.clear()
+        flash(_("You are signed out."), "info")
+    return redirect(url_for("public.index"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current.data, form.new.data)
+        except ValidationError as error:
+            for field, messages in error.errors.items():
+                target = form.current if field == "current" else form.new
+                target.errors = [*target.errors, *messages]
+        else:
+            logout_user()
+            session.clear()
+            flash(_("Your password is changed. Sign in again with the new one."), "info")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/password.html", form=form)

@@ -1,0 +1,34 @@
+"""The data model (SPEC §2). Import models from here."""
+
+from ._base import utcnow
+from .accounts import LoginAttempt, Role, RoleGrant, User, new_session_token
+from .assessment import Assessment, Citation, Comment, Source, Status, Version, VersionContributor
+from .audit import AuditEvent, Notification, OutboxEmail
+from .geo import Country, Indicator, Instrument
+from .profile import Fact, Member, NewsItem, Resource
+
+__all__ = [
+    "Assessment",
+    "AuditEvent",
+    "Citation",
+    "Comment",
+    "Country",
+    "Fact",
+    "Indicator",
+    "Instrument",
+    "LoginAttempt",
+    "Member",
+    "NewsItem",
+    "Notification",
+    "OutboxEmail",
+    "Resource",
+    "Role",
+    "RoleGrant",
+    "Source",
+    "Status",
+    "User",
+    "Version",
+    "VersionContributor",
+    "new_session_token",
+    "utcnow",
+]

@@ -1,0 +1,192 @@
+"""Accounts: passwords, login with throttling, sessions that can be ended, user creation."""
+
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete, func, select
+
+from ..database import write_transaction
+from ..extensions import db
+from ..models import Country, LoginAttempt, Role, RoleGrant, User, new_session_token
+from . import audit
+from .errors import NotFound, ValidationError
+
+# argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane).
+hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+MIN_PASSWORD = 12
+MAX_PASSWORD = 128
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 30
+_DUMMY_HASH = hasher.hash("a password nobody has, for timing")
+
+
+def _common_passwords() -> frozenset[str]:
+    text = resources.files("assess.data").joinpath("common-passwords.txt").read_text()
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
+
+
+COMMON_PASSWORDS = _common_passwords()
+
+
+def password_problem(password: str) -> str | None:
+    """What is wrong with a new password, or None. No composition rules (ASVS V6.2)."""
+    if len(password) < MIN_PASSWORD:
+        return f"Use at least {MIN_PASSWORD} characters."
+    if len(password) > MAX_PASSWORD:
+        return f"Use at most {MAX_PASSWORD} characters."
+    if password.lower() in COMMON_PASSWORDS:
+        return "This password is too common; choose another."
+    return None
+
+
+def hash_password(password: str) -> str:
+    problem = password_problem(password)
+    if problem:
+        raise ValidationError(problem, {"password": [problem]})
+    return hasher.hash(password)
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise ValidationError(f"{email!r} is not a valid e-mail address: {error}") from None
+
+
+class LoginRefused(Exception):
+    """Wrong e-mail or password, or throttled. It never says which account exists."""
+
+    def __init__(self, throttled: bool = False) -> None:
+        super().__init__("too many failed attempts" if throttled else "wrong e-mail or password")
+        self.throttled = throttled
+
+
+def authenticate(email: str, password: str, address: str) -> User:
+    """The user for these credentials, recording failures so that guessing is throttled."""
+    email = email.strip().lower()
+    since = datetime.now(UTC) - THROTTLE_WINDOW
+    by_account = db.session.scalar(
+        select(func.count()).where(LoginAttempt.email == email, LoginAttempt.at > since)
+    )
+    by_address = db.session.scalar(
+        select(func.count()).where(LoginAttempt.address == address, LoginAttempt.at > since)
+    )
+    if by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS:
+        raise LoginRefused(throttled=True)
+    user = db.session.scalar(select(User).where(User.email == email))
+    try:
+        hasher.verify(user.password_hash if user else _DUMMY_HASH, password[:MAX_PASSWORD * 4])
+        if user is None or not user.active:
+            raise VerificationError
+    except (VerificationError, InvalidHashError):
+        with write_transaction() as session:
+            session.add(LoginAttempt(email=email, address=address))
+        raise LoginRefused() from None
+    with write_transaction():
+        user = db.session.get(User, user.id)
+        if hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = hasher.hash(password)
+        user.last_login_at = datetime.now(UTC)
+        db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+        audit.record(user, "login", user)
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session and remember-me cookie of this user (in the caller's transaction)."""
+    user.session_token = new_session_token()
+
+
+def logout(user: User) -> None:
+    with write_transaction():
+        user = db.session.get(User, user.id)
+        end_sessions(user)
+        audit.record(user, "logout", user)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    try:
+        hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise ValidationError(
+            "The current password is incorrect.", {"current": ["Incorrect password."]}
+        ) from None
+    new_hash = hash_password(new)
+    with write_transaction():
+        user = db.session.get(User, user.id)
+        user.password_hash = new_hash
+        end_sessions(user)
+        audit.record(user, "change_password", user)
+
+
+def parse_grants(role: str, country_codes: list[str]) -> list[tuple[Role, Country | None]]:
+    try:
+        parsed_role = Role(role.lower())
+    except ValueError:
+        choices = ", ".join(r.value for r in Role)
+        raise ValidationError(f"Unknown role {role!r}: choose one of {choices}.") from None
+    if parsed_role == Role.ADMIN and country_codes:
+        raise ValidationError("The admin role is global; do not give countries for it.")
+    if not country_codes:
+        return [(parsed_role, None)]
+    grants = []
+    for code in country_codes:
+        country = db.session.scalar(select(Country).where(Country.iso2 == code.strip().upper()))
+        if country is None:
+            raise NotFound(f"Unknown country code {code!r}: use ISO 3166-1 alpha-2, e.g. KZ.")
+        grants.append((parsed_role, country))
+    return grants
+
+
+def create_user(
+    actor: User | None,
+    email: str,
+    password: str,
+    role: str,
+    countries: list[str] = (),  # type: ignore[assignment]
+    name: str = "",
+) -> User:
+    """A new active user with one role, globally or for the given countries."""
+    email = normalise_email(email)
+    grants = parse_grants(role, list(countries))
+    password_hash = hash_password(password)
+    with write_transaction() as session:
+        if session.scalar(select(User.id).where(User.email == email)) is not None:
+            raise ValidationError(f"A user with the e-mail {email} already exists.")
+        user = User(email=email, name=name, password_hash=password_hash)
+        session.add(user)
+        for grant_role, country in grants:
+            user.grants.append(RoleGrant(role=grant_role.value, country=country))
+        session.flush()
+        audit.record(
+            actor,
+            "create_user",
+            user,
+            details={"role": role, "countries": [c.iso2 for _, c in grants if c]},
+        )
+    return user
+
+
+def deactivate(actor: User, user_id: int) -> None:
+    with write_transaction() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound("No such user.")
+        user.active = False
+        end_sessions(user)
+        audit.record(actor, "deactivate_user", user)
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the id carries the user's session token, so old cookies fail."""
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user

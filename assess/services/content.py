@@ -1,0 +1,100 @@
+"""The editable content of a version, as plain data: what a form or an import hands to a service."""
+
+from dataclasses import dataclass, field
+
+from ..models import Citation, Source, Status, Version
+
+CURRENT_YEAR_LIMIT = 2999
+
+
+@dataclass(frozen=True)
+class CitationInput:
+    instrument_title: str
+    year_adopted: int | None = None
+    provision: str = ""
+    status_as_of: int | None = None
+    url: str = ""
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class SourceInput:
+    title: str
+    publisher: str = ""
+    year: int | None = None
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class VersionContent:
+    status: str = Status.NOT_ASSESSED.value
+    analysis: str = ""
+    analysis_language: str = "en"
+    analysis_source_title: str = ""
+    analysis_source_year: int | None = None
+    citations: list[CitationInput] = field(default_factory=list)
+    sources: list[SourceInput] = field(default_factory=list)
+
+
+def content_of(version: Version) -> VersionContent:
+    return VersionContent(
+        status=version.status,
+        analysis=version.analysis,
+        analysis_language=version.analysis_language,
+        analysis_source_title=version.analysis_source_title,
+        analysis_source_year=version.analysis_source_year,
+        citations=[citation_input(c) for c in version.citations],
+        sources=[source_input(s) for s in version.sources],
+    )
+
+
+def citation_input(citation: Citation) -> CitationInput:
+    return CitationInput(
+        instrument_title=citation.instrument.title,
+        year_adopted=citation.instrument.year_adopted,
+        provision=citation.provision,
+        status_as_of=citation.status_as_of,
+        url=citation.url,
+        language=citation.language,
+    )
+
+
+def source_input(source: Source) -> SourceInput:
+    return SourceInput(source.title, source.publisher, source.year, source.url)
+
+
+def _check_year(errors: dict[str, list[str]], key: str, year: int | None) -> None:
+    if year is not None and not 1000 <= year <= CURRENT_YEAR_LIMIT:
+        errors.setdefault(key, []).append("Enter a four-digit year.")
+
+
+def _check_url(errors: dict[str, list[str]], key: str, url: str) -> None:
+    if url and not url.startswith(("https://", "http://")):
+        errors.setdefault(key, []).append("Enter a web address starting with https://.")
+
+
+def problems(content: VersionContent, *, for_submission: bool) -> dict[str, list[str]]:
+    """Field -> messages. Saving accepts incomplete work; submission needs a finding to review."""
+    errors: dict[str, list[str]] = {}
+    if content.status not in {s.value for s in Status}:
+        errors["status"] = ["Choose a status."]
+    _check_year(errors, "analysis_source_year", content.analysis_source_year)
+    for index, citation in enumerate(content.citations):
+        if not citation.instrument_title.strip():
+            errors.setdefault(f"citations-{index}-instrument_title", []).append(
+                "Name the legal instrument."
+            )
+        _check_year(errors, f"citations-{index}-year_adopted", citation.year_adopted)
+        _check_year(errors, f"citations-{index}-status_as_of", citation.status_as_of)
+        _check_url(errors, f"citations-{index}-url", citation.url)
+    for index, source in enumerate(content.sources):
+        if not source.title.strip():
+            errors.setdefault(f"sources-{index}-title", []).append("Give the source a title.")
+        _check_year(errors, f"sources-{index}-year", source.year)
+        _check_url(errors, f"sources-{index}-url", source.url)
+    if for_submission:
+        if content.status == Status.NOT_ASSESSED.value:
+            errors.setdefault("status", []).append("Choose a finding before submitting.")
+        elif content.status != Status.NO_DATA.value and not content.analysis.strip():
+            errors.setdefault("analysis", []).append("Write the analysis before submitting.")
+    return errors

@@ -1,0 +1,29 @@
+from flask import Flask
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from . import rendering
+from .auth.forms import LogoutForm
+from .models import Status
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters.update(
+        markdown=rendering.render_markdown,
+        status_label=rendering.status_label,
+        status_icon=rendering.status_icon,
+        date=format_date,
+        datetime=format_datetime,
+    )
+    app.jinja_env.globals.update(
+        instrument_label=rendering.instrument_label,
+        statuses=list(Status),
+        get_locale=get_locale,
+    )
+
+    @app.context_processor
+    def inject_user_forms():
+        if current_user.is_authenticated:
+            return {"logout_form": LogoutForm()}
+        return {}
