@@ -9,7 +9,8 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
-from .services import accounts, demo, seed as seed_service
+from .services import accounts, demo
+from .services import seed as seed_service
 from .services.errors import ServiceError
 
 

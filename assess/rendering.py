@@ -53,7 +53,7 @@ def status_icon(status: str) -> str:
 
 
 def instrument_label(title: str, year: int | None, status_as_of: int | None) -> str:
-    """"Criminal Code (2014, status as of 2023)"."""
+    """ "Criminal Code (2014, status as of 2023)"."""
     details = [str(year)] if year else []
     if status_as_of:
         details.append(str(_l("status as of %(year)s", year=status_as_of)))

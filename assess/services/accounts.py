@@ -79,7 +79,7 @@ def authenticate(email: str, password: str, address: str) -> User:
         raise LoginRefused(throttled=True)
     user = db.session.scalar(select(User).where(User.email == email))
     try:
-        hasher.verify(user.password_hash if user else _DUMMY_HASH, password[:MAX_PASSWORD * 4])
+        hasher.verify(user.password_hash if user else _DUMMY_HASH, password[: MAX_PASSWORD * 4])
         if user is None or not user.active:
             raise VerificationError
     except (VerificationError, InvalidHashError):

@@ -31,7 +31,9 @@ class DraftExists(Conflict):
     def __init__(self, version: Version) -> None:
         holder = version.created_by.display_name
         since = version.created_at.strftime("%Y-%m-%d %H:%M UTC")
-        super().__init__(f"{holder} already holds an open version of this assessment since {since}.")
+        super().__init__(
+            f"{holder} already holds an open version of this assessment since {since}."
+        )
         self.version = version
 
 
@@ -199,7 +201,9 @@ def start_draft(user: User, country_id: int, indicator_id: int) -> Version:
         except IntegrityError:
             # Another request opened a version between our check and our insert.
             session.rollback()
-            raise Conflict("Someone else started a draft of this assessment a moment ago.") from None
+            raise Conflict(
+                "Someone else started a draft of this assessment a moment ago."
+            ) from None
         audit.record(
             user, Action.START.value, version, country_id=country_id, to_state=State.DRAFT.value
         )

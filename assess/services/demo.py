@@ -104,7 +104,9 @@ def load_demo_data() -> list[tuple[str, str, str]]:
         if kz is None:
             raise ValidationError("Run `assess seed` first: there are no countries.")
         for position, (name, description) in enumerate(MEMBERS):
-            session.add(Member(country_id=kz.id, position=position, name=name, description=description))
+            session.add(
+                Member(country_id=kz.id, position=position, name=name, description=description)
+            )
         for position, text in enumerate(FACTS):
             session.add(Fact(country_id=kz.id, position=position, text=text))
         for position, (publisher, title, year) in enumerate(RESOURCES):

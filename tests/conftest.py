@@ -1,0 +1,164 @@
+"""Every test gets a fresh app and database: SQLite by default, PostgreSQL when
+ASSESS_TEST_DATABASE_URL names a server (each test then gets its own database, copied from a
+migrated and seeded template)."""
+
+import os
+import re
+import shutil
+import uuid
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from assess import create_app
+from assess.extensions import db
+from assess.services import accounts, demo
+from assess.services import seed as seed_service
+
+PG_SERVER = os.environ.get("ASSESS_TEST_DATABASE_URL")
+TEST_PASSWORD = "a long test passphrase"
+_CSRF = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+def base_config(uri: str, instance_path: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-0123456789abcdef",
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "PREFERRED_URL_SCHEME": "http",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+    }
+
+
+def _migrate_and_seed(uri: str, instance_path: str) -> None:
+    from flask_migrate import upgrade
+
+    app = create_app(base_config(uri, instance_path))
+    with app.app_context():
+        upgrade(directory=app.extensions["migrate"].directory)
+        seed_service.seed()
+        db.engine.dispose()
+
+
+def _pg_admin_engine():
+    return create_engine(make_url(PG_SERVER).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory):
+    """A migrated, seeded database that each test copies."""
+    folder = tmp_path_factory.mktemp("template")
+    if PG_SERVER is None:
+        path = folder / "template.sqlite"
+        _migrate_and_seed(f"sqlite:///{path}", str(folder))
+        yield str(path)
+        return
+    name = f"assess_tmpl_{uuid.uuid4().hex[:10]}"
+    admin = _pg_admin_engine()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    _migrate_and_seed(make_url(PG_SERVER).set(database=name).render_as_string(False), str(folder))
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def database_url(template_database, tmp_path):
+    if PG_SERVER is None:
+        path = tmp_path / "assess.sqlite"
+        shutil.copy(template_database, path)
+        yield f"sqlite:///{path}"
+        return
+    name = f"assess_test_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin_engine()
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
+    yield make_url(PG_SERVER).set(database=name).render_as_string(False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+class Client(FlaskClient):
+    """A browser-like client: `post_form` sends the CSRF token a real form would carry."""
+
+    def csrf_token(self) -> str:
+        page = self.get("/auth/login")
+        if page.status_code == 302:  # signed in: every staff page carries the sign-out form
+            page = self.get("/staff/")
+        match = _CSRF.search(page.get_data(as_text=True))
+        assert match, "no CSRF token on the page"
+        return match.group(1) or match.group(2)
+
+    def open(self, *args, **kwargs):
+        # Each request gets its own app context, hence its own `g` and database session, as in a
+        # server; the test's own context (and session) stays outside.
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        # End the test's read snapshot so that it sees what the request wrote.
+        db.session.commit()
+        return response
+
+    def post_form(self, url: str, data: dict | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=data, **kwargs)
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(base_config(database_url, str(tmp_path)))
+    app.test_client_class = Client
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> Client:
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    counter = iter(range(1, 10_000))
+
+    def make(role="reviewer", countries=(), email=None, password=TEST_PASSWORD, name=""):
+        email = email or f"{role}{next(counter)}@example.org"
+        return accounts.create_user(None, email, password, role, list(countries), name=name)
+
+    return make
+
+
+class AuthActions:
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def login(self, user, password=TEST_PASSWORD, remember=False):
+        response = self.client.post_form(
+            "/auth/login",
+            {"email": user.email, "password": password, "remember": "y" if remember else ""},
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return response
+
+    def logout(self):
+        return self.client.post_form("/auth/logout")
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def demo_data(app):
+    return demo.load_demo_data()
