@@ -19,7 +19,7 @@ from ..models import (
     VersionContributor,
 )
 from ..workflow import OPEN_STATES, Action, State, TransitionError, transition
-from . import audit
+from . import audit, notifications
 from .content import VersionContent, content_of, problems
 from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .permissions import actor_for, can_read_staff, is_editor
@@ -101,6 +101,7 @@ def _apply(
         to_state=after.value,
         comment=comment,
     )
+    notifications.on_transition(session, user, version, action)
     return after
 
 
