@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
+from .config import ConfigError
 from .services import accounts, demo
 from .services import seed as seed_service
 from .services.errors import ServiceError
@@ -22,8 +23,17 @@ def _create_cli_app() -> Flask:
 
 
 @click.group(cls=FlaskGroup, create_app=_create_cli_app, add_default_commands=True)
-def main() -> None:
+def cli() -> None:
     """assess: child-protection law assessments."""
+
+
+def main() -> None:
+    """The `assess` console script: configuration errors are one line, not a traceback."""
+    try:
+        cli()
+    except ConfigError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
 
 
 def register(app: Flask) -> None:

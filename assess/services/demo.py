@@ -30,7 +30,7 @@ MEMBERS = [
         "Sana Sezim",
         "Sana Sezim, the Legal Center for Women’s Initiatives, is an NGO founded in 2001. They work "
         "on four main areas: access to justice for women, trafficking of women and children, labour "
-        "migration and running a volunteer club. Sana Sezim conducts awareness-raising events and "
+        "migration and running a volunteer club.\u00a0Sana Sezim conducts awareness-raising events and "
         "provides legal assistance and psychological support to victims of trafficking. Sana Sezim "
         "has lawyers based across 11 cities in Kazakhstan, one in each region of the country. The "
         "organisation also operates a hotline for victims of trafficking, which was established in "
