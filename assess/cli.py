@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
+from werkzeug.serving import run_simple
 
 from .config import ConfigError
 from .services import accounts, demo
@@ -119,4 +120,5 @@ def demo_command(port: int) -> None:
         click.echo(f"Database: {app.config['SQLALCHEMY_DATABASE_URI']}")
         _print_logins(logins)
     click.echo(f"Serving on http://127.0.0.1:{port}/ (Ctrl+C to stop)")
-    app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+    # app.run() refuses to serve inside a CLI command; werkzeug's server is what it would use.
+    run_simple("127.0.0.1", port, app, threaded=True)

@@ -110,3 +110,49 @@ def test_create_user_refuses_a_duplicate(cli):
     assert result.exit_code != 0
     assert "already exists" in result.output
     assert count(User) == 1
+
+
+def test_assess_demo_migrates_seeds_prints_logins_and_serves(tmp_path):
+    """The README's first command, after `pip install -e .`."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from .conftest import PG_SERVER
+
+    if PG_SERVER is not None:
+        pytest.skip("assess demo runs on its embedded default database, SQLite")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ASSESS_SECRET_KEY")}
+    env["ASSESS_INSTANCE_PATH"] = str(tmp_path)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "assess", "demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        page = None
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/countries/kz") as response:
+                    page = response.read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert page is not None, "assess demo did not start serving"
+        assert "Sana Sezim" in page
+        assert "Age of Consent" in page
+        assert (tmp_path / "assess.sqlite").exists()
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=10)
+    assert "supervisor2@example.org" in output
+    assert "admin-demo-pass-1" in output
+    assert f"http://127.0.0.1:{port}" in output
