@@ -71,12 +71,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
+    from .i18n import bp as i18n_bp
     from .public import bp as public_bp
     from .staff import bp as staff_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(i18n_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

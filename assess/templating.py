@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from . import rendering
 from .auth.forms import LogoutForm
+from .i18n import LANGUAGE_NAMES, country_name
 from .models import Status
 
 
@@ -11,6 +12,7 @@ def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
         markdown=rendering.render_markdown,
+        country_name=country_name,
         status_label=rendering.status_label,
         status_icon=rendering.status_icon,
         date=format_date,
@@ -20,6 +22,7 @@ def register(app: Flask) -> None:
         instrument_label=rendering.instrument_label,
         statuses=list(Status),
         get_locale=get_locale,
+        language_names=LANGUAGE_NAMES,
     )
 
     @app.context_processor

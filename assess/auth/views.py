@@ -15,7 +15,7 @@ login_manager.login_message = None
 login_manager.user_loader(accounts.load_session_user)
 
 
-def safe_next(target: str | None) -> str:
+def safe_next(target: str | None, default: str | None = None) -> str:
     """Follow `next` only to a path on this site."""
     if target:
         parts = urlsplit(target)
@@ -27,7 +27,7 @@ def safe_next(target: str | None) -> str:
             and "\\" not in target
         ):
             return target
-    return url_for("staff.home")
+    return default or url_for("staff.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
