@@ -11,7 +11,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
 from .config import ConfigError
-from .services import accounts, demo
+from .services import accounts, demo, generate
 from .services import seed as seed_service
 from .services.errors import ServiceError
 
@@ -55,14 +55,40 @@ def seed_command() -> None:
 
 
 @click.command("demo-data")
+@click.option(
+    "--scale",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Also fill every country x indicator with this many published versions.",
+)
+@click.option(
+    "--indicators",
+    type=click.IntRange(min=1),
+    default=None,
+    help="With --scale: grow the framework to this many indicators first.",
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed for --scale.")
 @with_appcontext
-def demo_data_command() -> None:
-    """Load the demo users and the Kazakhstan profile."""
+def demo_data_command(scale: int | None, indicators: int | None, seed: int) -> None:
+    """Load the demo users and the Kazakhstan profile (and, with --scale, much more)."""
     try:
         logins = demo.load_demo_data()
     except ServiceError as error:
-        _fail(str(error))
-    _print_logins(logins)
+        if scale is None:
+            _fail(str(error))
+        logins = []
+    if logins:
+        _print_logins(logins)
+    if scale is not None:
+        if indicators:
+            generate.add_indicators(indicators)
+
+        def progress(countries):
+            with click.progressbar(countries, label="Generating countries") as bar:
+                yield from bar
+
+        counts = generate.generate(scale, seed=seed, progress=progress)
+        click.echo(", ".join(f"{value} {name}" for name, value in counts.items()))
 
 
 def _print_logins(logins: list[tuple[str, str, str]]) -> None:
