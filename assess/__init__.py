@@ -78,6 +78,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)
 
+    from .api import bp as api_bp
+
+    app.register_blueprint(api_bp)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from .errors import register

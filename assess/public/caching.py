@@ -1,0 +1,82 @@
+"""HTTP validators for everything public: an `ETag` and `Last-Modified` derived from the database,
+so that every worker on every host agrees, and conditional requests answered with 304 before any
+page is rendered.
+
+The validator changes whenever anything public may have changed (see `queries.public_revision`),
+with the code that renders it, and with the language the page is served in.
+"""
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, g, request
+from flask_babel import get_locale
+from flask_login import current_user
+from werkzeug.http import is_resource_modified
+
+from .. import PACKAGE_DIR, queries, resource_dir
+
+CACHEABLE_METHODS = frozenset({"GET", "HEAD"})
+
+
+def register(blueprint: Blueprint) -> None:
+    blueprint.before_request(answer_not_modified)
+    blueprint.after_request(add_validators)
+
+
+@cache
+def code_revision() -> str:
+    """A digest of the code and templates that render public pages: a deployment changes it.
+    The same files give the same digest in every process, so workers still agree."""
+    digest = hashlib.sha256()
+    folders = [PACKAGE_DIR, Path(resource_dir("templates")), Path(resource_dir("static"))]
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in {".py", ".html", ".css", ".js", ".txt"} and path.is_file():
+                digest.update(path.relative_to(folder).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def validators() -> tuple[str, object]:
+    """(ETag, Last-Modified) of the public site as it is now, computed once per request."""
+    if "public_validators" not in g:
+        revision = queries.public_revision()
+        source = "\n".join([revision.key, str(get_locale()), code_revision()])
+        etag = hashlib.sha256(source.encode()).hexdigest()[:32]
+        g.public_validators = (etag, revision.last_modified)
+    return g.public_validators
+
+
+def _is_cacheable() -> bool:
+    # Signed-in staff see their own header (and a CSRF token): never cached, never validated.
+    return request.method in CACHEABLE_METHODS and not current_user.is_authenticated
+
+
+def _stamp(response: Response) -> Response:
+    etag, last_modified = validators()
+    response.set_etag(etag)
+    if last_modified is not None:
+        response.last_modified = last_modified
+    # Stored by anyone, but always revalidated: an approval shows up at once.
+    response.cache_control.public = True
+    response.cache_control.no_cache = True
+    response.vary.add("Accept-Language")
+    return response
+
+
+def answer_not_modified() -> Response | None:
+    if not _is_cacheable():
+        return None
+    etag, last_modified = validators()
+    if is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
+        return None
+    g.not_modified = True
+    return _stamp(current_app.response_class(status=304))
+
+
+def add_validators(response: Response) -> Response:
+    if _is_cacheable() and response.status_code == 200 and not g.get("not_modified"):
+        _stamp(response)
+    return response
