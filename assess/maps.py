@@ -9,8 +9,8 @@ import json
 import math
 from dataclasses import dataclass
 from functools import cache
-from itertools import pairwise
 from importlib import resources
+from itertools import pairwise
 
 Point = tuple[float, float]
 Ring = list[Point]
