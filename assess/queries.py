@@ -300,6 +300,21 @@ def history(country: Country, indicator: Indicator) -> History:
     return History(country, indicator, assessment, versions)
 
 
+def public_version_numbers() -> dict[tuple[str, str], list[int]]:
+    """(iso2 in lower case, indicator slug) -> the numbers of its public versions."""
+    found: dict[tuple[str, str], list[int]] = {}
+    for iso2, slug, number in db.session.execute(
+        select(Country.iso2, Indicator.slug, Version.number)
+        .join(Assessment, Assessment.id == Version.assessment_id)
+        .join(Country, Country.id == Assessment.country_id)
+        .join(Indicator, Indicator.id == Assessment.indicator_id)
+        .where(Version.state.in_(PUBLIC))
+        .order_by(Country.iso2, Indicator.slug, Version.number)
+    ):
+        found.setdefault((iso2.lower(), slug), []).append(number)
+    return found
+
+
 @dataclass(frozen=True)
 class Revision:
     """What the public site shows depends only on these; they change with every public change."""

@@ -72,11 +72,10 @@ def answer_not_modified() -> Response | None:
     etag, last_modified = validators()
     if is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
         return None
-    g.not_modified = True
     return _stamp(current_app.response_class(status=304))
 
 
 def add_validators(response: Response) -> Response:
-    if _is_cacheable() and response.status_code == 200 and not g.get("not_modified"):
+    if _is_cacheable() and response.status_code == 200:
         _stamp(response)
     return response
