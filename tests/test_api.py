@@ -96,6 +96,7 @@ def test_openapi_document_describes_every_route(client, app):
     routes = {
         rule.rule.replace("<", "{").replace(">", "}").replace("int:", "")
         for rule in app.url_map.iter_rules()
-        if rule.endpoint.startswith("api.") and rule.endpoint not in ("api.root", "api.openapi", "api.not_found")
-    }  # fmt: skip
+        if rule.endpoint.startswith("api.")
+        and rule.endpoint not in ("api.root", "api.openapi", "api.not_found")
+    }
     assert routes == set(document["paths"])

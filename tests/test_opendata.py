@@ -97,7 +97,10 @@ def test_json_holds_every_published_version_with_every_field(client, app, publis
     age = by_indicator["age-of-consent"]
     assert age["status"] == "partial"
     assert age["current_version"] == 2
-    versions = [{k: v for k, v in record.items() if k not in ("url", "status_label")} for record in age["versions"]]  # fmt: skip
+    versions = [
+        {k: v for k, v in record.items() if k not in ("url", "status_label")}
+        for record in age["versions"]
+    ]
     assert versions == [_expected(second), _expected(first)]
     assert age["versions"][0]["url"] == "http://localhost/countries/kz/age-of-consent/v/2"
     csam = by_indicator["csam-definition"]
@@ -127,7 +130,9 @@ def _rows(client) -> list[dict]:
 def test_csv_has_one_row_per_country_and_indicator_with_the_current_finding(client, published):
     rows = _rows(client)
     assert len(rows) == 249 * 9
-    row = next(r for r in rows if (r["country_iso2"], r["indicator_slug"]) == ("KZ", "age-of-consent"))  # fmt: skip
+    row = next(
+        r for r in rows if (r["country_iso2"], r["indicator_slug"]) == ("KZ", "age-of-consent")
+    )
     second = published[1]
     assert row["status"] == "partial"
     assert row["status_label"] == "Partial"
@@ -151,7 +156,9 @@ def test_csv_has_one_row_per_country_and_indicator_with_the_current_finding(clie
     ]  # fmt: skip
     assert row["sources"] == "ECPAT International, Country report, 2013, https://ecpat.org/r"
     assert json.loads(row["sources_json"])[0]["publisher"] == "ECPAT International"
-    withdrawn = next(r for r in rows if (r["country_iso2"], r["indicator_slug"]) == ("KZ", "csam-definition"))  # fmt: skip
+    withdrawn = next(
+        r for r in rows if (r["country_iso2"], r["indicator_slug"]) == ("KZ", "csam-definition")
+    )
     assert withdrawn["status"] == "not_assessed"
     assert withdrawn["withdrawn_reason"] == "Superseded by a new law."
     assert withdrawn["analysis"] == ""

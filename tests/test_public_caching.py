@@ -10,7 +10,13 @@ from assess.services import accounts, assessments
 from .conftest import Client, base_config
 from .publishing import content, publish
 
-URLS = ["/", "/countries/kz", "/indicators/age-of-consent", "/data/assessments.csv", "/api/v1/countries/kz"]  # fmt: skip
+URLS = [
+    "/",
+    "/countries/kz",
+    "/indicators/age-of-consent",
+    "/data/assessments.csv",
+    "/api/v1/countries/kz",
+]
 
 
 @pytest.fixture
