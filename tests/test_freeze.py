@@ -1,4 +1,4 @@
-"""`assess freeze OUTDIR`: the public site as static files, byte for byte what the server answers."""
+"""`assess freeze OUTDIR`: the public site as static files, byte for byte as the server answers."""
 
 from pathlib import Path
 
@@ -7,7 +7,6 @@ import pytest
 from assess.services import assessments
 
 from .publishing import content, draft, publish
-
 
 FOLDER_URLS = {"/", "/countries/", "/indicators/", "/data/"}
 
@@ -67,8 +66,8 @@ def _is_byte_identical_to_the_server(out, client):
         for index, p in enumerate(paths)
         if "/countries/" not in p.as_posix()
         or "/countries/kz/" in p.as_posix()
-        or p.name == "index.html"
-        and p.parent.parent.name == "countries"
+        or (p.name == "index.html"
+        and p.parent.parent.name == "countries")
         or index % 40 == 0
     ]
     assert len(sample) > 300
