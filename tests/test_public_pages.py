@@ -274,3 +274,27 @@ def test_every_page_has_one_h1_and_a_skip_link(client, demo_data):
         html = client.get(url).get_data(as_text=True)
         assert len(headings(html, 1)) == 1, url
         assert 'class="skip-link" href="#main"' in html
+
+
+def test_indicator_table_filters_by_region_and_keeps_the_whole_map(client, people):
+    publish(people["reviewer"], people["supervisor"], "KZ", "csam-definition", content("yes"))
+    html = client.get("/indicators/csam-definition?region=Europe&sort=status").get_data(
+        as_text=True
+    )
+    countries = _table_countries(html)
+    assert "France" in countries
+    assert "Kazakhstan" not in countries
+    assert 'aria-label="Kazakhstan: Yes"' in html
+    assert "region=Europe" in html.split('aria-sort="ascending"')[1].split("</th>")[0]
+
+
+def test_history_shows_changed_sources_and_language_names(client, people):
+    reviewer, supervisor = people["reviewer"], people["supervisor"]
+    publish(reviewer, supervisor, "KZ", "age-of-consent", content("partial", "Same words."))
+    publish(reviewer, supervisor, "KZ", "age-of-consent", FULL)
+    html = client.get("/countries/kz/age-of-consent").get_data(as_text=True)
+    changes = html.split("Changes from version 1:")[1].split("</dl>")[0]
+    assert "<dt>Sources</dt>" in changes
+    assert "Country report" in changes.split("<ins>")[1]
+    assert "<dt>Legal sources</dt>" in changes
+    assert "(Russian)" in text_of(html)

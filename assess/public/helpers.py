@@ -3,8 +3,9 @@
 from collections import Counter
 from dataclasses import dataclass
 
+from babel import Locale, UnknownLocaleError
 from flask import Blueprint, current_app, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
 from .. import maps
@@ -20,6 +21,26 @@ def register(blueprint: Blueprint) -> None:
     blueprint.add_app_template_global(citation_rows)
     blueprint.add_app_template_global(map_size)
     blueprint.add_app_template_filter(count_statuses)
+    blueprint.add_app_template_filter(language_name)
+    blueprint.add_app_template_global(source_lines)
+
+
+def language_name(code: str) -> str:
+    """ "ru" -> "Russian", in the reader's language; an unknown code is shown as it is."""
+    try:
+        return Locale.parse(code.replace("-", "_")).get_display_name(get_locale()) or code
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code
+
+
+def source_lines(version: Version | None) -> str:
+    """Sources as text, one a line, for the word diff of the public history."""
+    if version is None:
+        return ""
+    return "\n".join(
+        ", ".join(str(part) for part in (s.publisher, s.title, s.year, s.url) if part)
+        for s in version.sources
+    )
 
 
 def map_size() -> tuple[int, int]:

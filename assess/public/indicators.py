@@ -1,5 +1,7 @@
 """Indicators: the framework, and one indicator across every country: a sortable table, a map."""
 
+from collections import Counter
+
 from flask import abort, render_template, request
 
 from .. import queries
@@ -30,17 +32,22 @@ def indicator(slug: str):
     found = queries.indicator_by_slug(slug)
     if found is None:
         abort(404)
-    rows = queries.indicator_statuses(found)
+    everywhere = queries.indicator_statuses(found)
+    statuses = {row.country.id: row.status for row in everywhere}
+    regions = sorted({row.country.region for row in everywhere})
+    region = request.args.get("region") if request.args.get("region") in regions else None
     sort = request.args.get("sort") if request.args.get("sort") in SORT_KEYS else "country"
     order = "desc" if request.args.get("order") == "desc" else "asc"
+    rows = [row for row in everywhere if region in (None, row.country.region)]
     rows.sort(key=SORT_KEYS[sort], reverse=order == "desc")
-    statuses = {row.country.id: row.status for row in rows}
     return render_template(
         "public/indicator.html",
         indicator=found,
         rows=rows,
+        regions=regions,
+        region=region,
         sort=sort,
         order=order,
-        entries=map_entries([row.country for row in rows], statuses),
-        statuses=statuses,
+        counts=Counter(statuses.values()),
+        entries=map_entries([row.country for row in everywhere], statuses),
     )
