@@ -295,6 +295,7 @@ def test_history_shows_changed_sources_and_language_names(client, people):
     html = client.get("/countries/kz/age-of-consent").get_data(as_text=True)
     changes = html.split("Changes from version 1:")[1].split("</dl>")[0]
     assert "<dt>Sources</dt>" in changes
-    assert "Country report" in changes.split("<ins>")[1]
+    sources = changes.split("<dt>Sources</dt>")[1]
+    assert "Country report" in sources.split("<ins>")[1].split("</ins>")[0]
     assert "<dt>Legal sources</dt>" in changes
     assert "(Russian)" in text_of(html)
