@@ -4,9 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from assess.database import write_transaction
+from assess.models import Resource
 from assess.services import assessments
 
-from .publishing import content, draft, publish
+from .publishing import content, draft, ids, publish
 
 FOLDER_URLS = {"/", "/countries/", "/indicators/", "/data/"}
 
@@ -25,6 +27,12 @@ def frozen(app, client, make_user, tmp_path):
     pending = draft(reviewer, "KZ", "csam-definition", content("no", "Submitword."))
     assessments.submit(reviewer, pending.id)
     draft(reviewer, "KZ", "age-of-consent", content("no", "Draftword."))
+    app.config["RESOURCE_FOLDER"] = str(tmp_path)
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4")
+    with write_transaction() as session:
+        session.add(
+            Resource(country_id=ids("KZ", "age-of-consent")[0], title="R", file_name="report.pdf")
+        )
     out = tmp_path / "site"
     # Freeze as the command line does: Frozen-Flask's own client, one app context for the run.
     app.test_client_class, browser = None, app.test_client_class
@@ -54,6 +62,7 @@ def _writes_every_public_page_and_download(out, output):
         "static/css/site.css", "static/css/public.css",
     }  # fmt: skip
     assert expected <= files
+    assert any(f.startswith("countries/kz/resources/") and f.endswith("/report.pdf") for f in files)
     assert len([f for f in files if f.startswith("countries/") and f.count("/") == 2]) == 249
     assert not any(f.startswith(("auth/", "staff/")) or f.endswith(".py") for f in files)
     assert f"Wrote {len(files)} files" in output
@@ -66,8 +75,7 @@ def _is_byte_identical_to_the_server(out, client):
         for index, p in enumerate(paths)
         if "/countries/" not in p.as_posix()
         or "/countries/kz/" in p.as_posix()
-        or (p.name == "index.html"
-        and p.parent.parent.name == "countries")
+        or (p.name == "index.html" and p.parent.parent.name == "countries")
         or index % 40 == 0
     ]
     assert len(sample) > 300

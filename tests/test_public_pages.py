@@ -97,7 +97,7 @@ def test_profile_indicator_has_status_analysis_sources_date_and_link(client, peo
         "Criminal Code (2014, status as of 2023), Article 122; Constitution (1995, status as of "
         "2023)" in text
     )
-    assert '<a href="https://adilet.zan.kz/cc" lang="ru">' in section
+    assert '<a href="https://adilet.zan.kz/cc" hreflang="ru">' in section
     assert "Last updated" in text
     assert "version 1" in text
     assert 'href="/countries/kz/age-of-consent"' in section
@@ -299,3 +299,75 @@ def test_history_shows_changed_sources_and_language_names(client, people):
     assert "Country report" in sources.split("<ins>")[1].split("</ins>")[0]
     assert "<dt>Legal sources</dt>" in changes
     assert "(Russian)" in text_of(html)
+
+
+def test_resource_files_download_and_only_by_their_own_address(app, client, tmp_path):
+    from assess.database import write_transaction
+    from assess.models import Resource
+
+    from .publishing import ids
+
+    app.config["RESOURCE_FOLDER"] = str(tmp_path)
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4 report")
+    with write_transaction() as session:
+        resource = Resource(
+            country_id=ids("KZ", "age-of-consent")[0], title="Report", file_name="report.pdf"
+        )
+        session.add(resource)
+    html = client.get("/countries/kz").get_data(as_text=True)
+    link = f"/countries/kz/resources/{resource.id}/report.pdf"
+    assert f'href="{link}"' in html
+    assert "Download Report" in text_of(html)
+    response = client.get(link)
+    assert response.data == b"%PDF-1.4 report"
+    response.close()
+    assert client.get(f"/countries/fr/resources/{resource.id}/report.pdf").status_code == 404
+    assert client.get(f"/countries/kz/resources/{resource.id}/other.pdf").status_code == 404
+    assert client.get(f"/countries/kz/resources/{resource.id}/../x").status_code == 404
+
+
+def test_only_web_addresses_become_links(client):
+    from assess.database import write_transaction
+    from assess.models import Member
+
+    from .publishing import ids
+
+    with write_transaction() as session:
+        session.add(
+            Member(
+                country_id=ids("KZ", "age-of-consent")[0], name="Evil", url="javascript:alert(1)"
+            )
+        )
+    html = client.get("/countries/kz").get_data(as_text=True)
+    assert "javascript:" not in html
+    assert "Evil" in text_of(html)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/countries/kz", "/", "/indicators/age-of-consent", "/countries/kz/age-of-consent",
+     "/countries/", "/data/assessments.json", "/api/v1/countries/kz"],
+)  # fmt: skip
+def test_a_page_costs_the_same_queries_whatever_the_data(app, client, people, url):
+    from sqlalchemy import event
+
+    from assess.extensions import db
+
+    from .publishing import FULL
+
+    def statements() -> int:
+        seen = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    publish(people["reviewer"], people["supervisor"], "KZ", "age-of-consent", FULL)
+    small = statements()
+    for slug in ("csam-definition", "sec-police-unit", "national-commitments", "age-of-consent"):
+        publish(people["reviewer"], people["supervisor"], "KZ", slug, FULL)
+        publish(people["reviewer"], people["supervisor"], "FR", slug, FULL)
+    assert statements() == small

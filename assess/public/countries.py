@@ -110,5 +110,8 @@ def resource_file(iso2: str, resource_id: int, file_name: str):
     )
     if resource is None or not resource.file_name or resource.file_name != file_name:
         abort(404)
-    folder = current_app.config.get("RESOURCE_FOLDER") or current_app.instance_path + "/resources"
-    return send_from_directory(folder, resource.file_name)
+    return send_from_directory(resource_folder(), resource.file_name)
+
+
+def resource_folder() -> str:
+    return current_app.config.get("RESOURCE_FOLDER") or current_app.instance_path + "/resources"

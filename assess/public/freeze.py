@@ -8,8 +8,12 @@ from pathlib import Path
 
 from flask import Flask
 from flask_frozen import Freezer, MissingURLGeneratorWarning
+from sqlalchemy import select
 
 from .. import queries, resource_dir
+from ..extensions import db
+from ..models import Country, Resource
+from .countries import resource_folder
 
 
 class PublicFreezer(Freezer):
@@ -21,12 +25,12 @@ class PublicFreezer(Freezer):
 
 
 def public_urls() -> Iterator[tuple[str, dict]]:
-    """Every public page and download; the API is dynamic and stays on the server."""
+    """Every public page and download."""
     for endpoint in ("index", "country_list", "indicator_list", "downloads"):
         yield f"public.{endpoint}", {}
     yield "public.csv_download", {}
     yield "public.json_download", {}
-    yield "api.openapi", {}
+    yield "api.openapi", {}  # the API itself is dynamic and stays on the server
     indicators = queries.active_indicators()
     for indicator in indicators:
         yield "public.indicator", {"slug": indicator.slug}
@@ -41,6 +45,22 @@ def public_urls() -> Iterator[tuple[str, dict]]:
             yield "public.assessment", {"iso2": iso2, "slug": slug}
         for number in numbers:
             yield "public.version", {"iso2": iso2, "slug": slug, "number": number}
+
+
+def resource_urls() -> Iterator[tuple[str, dict]]:
+    """Uploaded resources that are on disk (a missing file would stop the whole copy)."""
+    folder = Path(resource_folder())
+    rows = db.session.execute(
+        select(Resource.id, Resource.file_name, Country.iso2)
+        .join(Country, Country.id == Resource.country_id)
+        .where(Resource.file_name != "")
+    )
+    for resource_id, file_name, iso2 in rows:
+        if (folder / file_name).is_file():
+            yield (
+                "public.resource_file",
+                {"iso2": iso2.lower(), "resource_id": resource_id, "file_name": file_name},
+            )
 
 
 def static_urls() -> Iterator[tuple[str, dict]]:
@@ -62,6 +82,7 @@ def make_freezer(app: Flask, destination: str) -> PublicFreezer:
     )
     freezer.register_generator(public_urls)
     freezer.register_generator(static_urls)
+    freezer.register_generator(resource_urls)
     return freezer
 
 

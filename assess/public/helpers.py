@@ -22,7 +22,15 @@ def register(blueprint: Blueprint) -> None:
     blueprint.add_app_template_global(map_size)
     blueprint.add_app_template_filter(count_statuses)
     blueprint.add_app_template_filter(language_name)
+    blueprint.add_app_template_filter(web_link)
     blueprint.add_app_template_global(source_lines)
+
+
+def web_link(url: str | None) -> str:
+    """A stored address as a link target, if it is a web address: never `javascript:` or the like,
+    whoever stored it."""
+    url = (url or "").strip()
+    return url if url.lower().startswith(("https://", "http://")) else ""
 
 
 def language_name(code: str) -> str:
