@@ -8,8 +8,9 @@ leave this module.
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
@@ -323,25 +324,29 @@ class Revision:
     last_modified: datetime | None
 
 
-def public_revision() -> Revision:
-    """One cheap statement: the latest publication or retraction, the latest audited change (profile
-    content, indicators, accounts), and the sizes of the tables the public pages list."""
+@cache
+def _revision_statement() -> Select:
+    """Built once per process: building it costs more than running it."""
 
     def scalar(expression):
         return select(expression).scalar_subquery()
 
-    row = db.session.execute(
-        select(
-            scalar(func.max(Assessment.public_updated_at)),
-            scalar(func.max(AuditEvent.at)),
-            scalar(func.max(AuditEvent.id)),
-            *(
-                scalar(func.count(model.id))
-                for model in (Country, Indicator, Member, Fact, Resource, NewsItem)
-            ),
-            *(scalar(func.max(model.id)) for model in (Member, Fact, Resource, NewsItem)),
-        )
-    ).one()
+    return select(
+        scalar(func.max(Assessment.public_updated_at)),
+        scalar(func.max(AuditEvent.at)),
+        scalar(func.max(AuditEvent.id)),
+        *(
+            scalar(func.count(model.id))
+            for model in (Country, Indicator, Member, Fact, Resource, NewsItem)
+        ),
+        *(scalar(func.max(model.id)) for model in (Member, Fact, Resource, NewsItem)),
+    )
+
+
+def public_revision() -> Revision:
+    """One cheap statement: the latest publication or retraction, the latest audited change (profile
+    content, indicators, accounts), and the sizes of the tables the public pages list."""
+    row = db.session.execute(_revision_statement()).one()
     published, audited = row[0], row[1]
     key = "|".join("" if v is None else str(v) for v in row)
     # SQLite returns max() of a datetime column as text.

@@ -98,6 +98,25 @@ def test_a_304_costs_one_small_query(app, client, people):
     assert statements[-1].startswith("SELECT (SELECT max(assessment.public_updated_at)")
 
 
+def test_a_page_asked_again_is_served_from_memory_for_one_query(app, client, people):
+    publish(*people, "KZ", "age-of-consent", content("yes", "Remembered."))
+    first = client.get("/countries/kz?x=1")
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        again = client.get("/countries/kz?x=1")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert [s for s in statements if s != "BEGIN"] == [statements[-1]]
+    assert again.data == first.data
+    assert again.headers["ETag"] == first.headers["ETag"]
+    other_host = client.get("/countries/kz/age-of-consent/v/1", base_url="http://example.org")
+    assert "http://example.org/countries/kz/age-of-consent/v/1" in other_host.get_data(as_text=True)
+    here = client.get("/countries/kz/age-of-consent/v/1").get_data(as_text=True)
+    assert "http://localhost/countries/kz/age-of-consent/v/1" in here
+
+
 def test_the_validator_depends_on_the_language(client, people):
     english = client.get("/countries/kz", headers={"Accept-Language": "en"}).headers["ETag"]
     french = client.get("/countries/kz", headers={"Accept-Language": "fr"}).headers["ETag"]

@@ -4,9 +4,15 @@ page is rendered.
 
 The validator changes whenever anything public may have changed (see `queries.public_revision`),
 with the code that renders it, and with the language the page is served in.
+
+Each process also keeps the last pages it rendered, keyed by that validator and the URL: an entry
+is only ever found while the database still says nothing public changed, so no worker can serve a
+stale page from it, and a page costs one small query instead of a render.
 """
 
 import hashlib
+import threading
+from collections import OrderedDict
 from functools import cache
 from pathlib import Path
 
@@ -18,6 +24,40 @@ from werkzeug.http import is_resource_modified
 from .. import PACKAGE_DIR, queries, resource_dir
 
 CACHEABLE_METHODS = frozenset({"GET", "HEAD"})
+MEMO_ENTRIES = 256
+MEMO_MAX_BYTES = 2 * 1024 * 1024
+
+
+class RenderedPages:
+    """A bounded, thread-safe memo of rendered responses: key -> (body, mimetype, headers)."""
+
+    def __init__(self, size: int = MEMO_ENTRIES) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple, tuple] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, value: tuple) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+def _memo() -> RenderedPages:
+    return current_app.extensions.setdefault("assess_rendered_pages", RenderedPages())
+
+
+def _memo_key() -> tuple:
+    # The whole URL: pages carry absolute links built from the host they were asked on.
+    return (validators()[0], request.url)
 
 
 def register(blueprint: Blueprint) -> None:
@@ -71,11 +111,26 @@ def answer_not_modified() -> Response | None:
         return None
     etag, last_modified = validators()
     if is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
-        return None
+        remembered = _memo().get(_memo_key())
+        if remembered is None:
+            return None
+        body, mimetype, headers = remembered
+        return current_app.response_class(body, mimetype=mimetype, headers=headers)
     return _stamp(current_app.response_class(status=304))
 
 
 def add_validators(response: Response) -> Response:
-    if _is_cacheable() and response.status_code == 200:
-        _stamp(response)
-    return response
+    if not _is_cacheable() or response.status_code != 200:
+        return response
+    if "ETag" not in response.headers:
+        _remember(response)
+    return _stamp(response)
+
+
+def _remember(response: Response) -> None:
+    if request.method != "GET" or response.direct_passthrough or response.is_streamed:
+        return
+    body = response.get_data()
+    if len(body) <= MEMO_MAX_BYTES:
+        headers = [(k, v) for k, v in response.headers if k == "Content-Disposition"]
+        _memo().put(_memo_key(), (body, response.mimetype, headers))
