@@ -81,3 +81,12 @@ def test_the_keyboard_reaches_the_skip_link_first_and_it_moves_focus(live_server
     assert page.evaluate("document.activeElement.className") == "skip-link"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_the_keyboard_can_skip_the_map(live_server, browser):
+    page = browser.new_page()
+    page.goto(live_server + "/indicators/age-of-consent")
+    page.focus(".skip-map")
+    assert page.evaluate("document.activeElement.textContent") == "Skip the map"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "after-map"

@@ -1,6 +1,7 @@
 """API views: each answers JSON built from the same public records as the open-data downloads."""
 
 from flask import jsonify, request, url_for
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, NotFound
 
 from .. import opendata, queries
@@ -16,7 +17,7 @@ def error(exception: HTTPException):
 
 
 def not_found(anything: str):
-    raise NotFound("No such resource in this API.")
+    raise NotFound(_("No such resource in this API."))
 
 
 def root():
@@ -35,14 +36,14 @@ def openapi():
 def _country(iso2: str):
     found = queries.country_by_code(iso2)
     if found is None:
-        raise NotFound("No country with this ISO 3166-1 alpha-2 code.")
+        raise NotFound(_("No country with this ISO 3166-1 alpha-2 code."))
     return found
 
 
 def _indicator(slug: str):
     found = queries.indicator_by_slug(slug)
     if found is None:
-        raise NotFound("No indicator with this slug.")
+        raise NotFound(_("No indicator with this slug."))
     return found
 
 
@@ -113,7 +114,7 @@ def version(iso2: str, slug: str, number: int):
     found, indicator = _country(iso2), _indicator(slug)
     shown = queries.history(found, indicator).number(number) if number <= MAX_NUMBER else None
     if shown is None:
-        raise NotFound("No published version with this number.")
+        raise NotFound(_("No published version with this number."))
     return jsonify(opendata.version_record(found, indicator, shown))
 
 
