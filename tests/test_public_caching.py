@@ -36,6 +36,7 @@ def test_public_responses_carry_validators_and_answer_conditional_requests(clien
     assert first.cache_control.no_cache
     assert first.cache_control.public
     assert "Accept-Language" in first.headers["Vary"]
+    assert "Cookie" in first.headers["Vary"]
     by_etag = client.get(url, headers={"If-None-Match": etag})
     assert by_etag.status_code == 304
     assert by_etag.data == b""

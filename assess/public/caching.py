@@ -102,7 +102,9 @@ def _stamp(response: Response) -> Response:
     # Stored by anyone, but always revalidated: an approval shows up at once.
     response.cache_control.public = True
     response.cache_control.no_cache = True
+    # The language comes from Accept-Language or a cookie; the validator includes it.
     response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
     return response
 
 
