@@ -72,6 +72,10 @@ class Profile:
     def last_updated(self) -> datetime | None:
         return max((r.updated_at for r in self.rows if r.updated_at), default=None)
 
+    @property
+    def assessed(self) -> int:
+        return sum(1 for r in self.rows if r.version is not None)
+
 
 def active_indicators() -> list[Indicator]:
     return list(

@@ -14,6 +14,11 @@ from ..models import Country, Indicator, Status, Version
 
 
 def register(blueprint: Blueprint) -> None:
+    # Country names in the page's language come from the app's `country_name` filter (i18n);
+    # without one, names are shown as stored.
+    blueprint.record_once(
+        lambda state: state.app.jinja_env.filters.setdefault("country_name", lambda name: name)
+    )
     blueprint.add_app_template_global(public_name)
     blueprint.add_app_template_global(permalink)
     blueprint.add_app_template_global(citation_text)
@@ -86,7 +91,7 @@ def citation_text(country: Country, indicator: Indicator, version: Version) -> s
         "%(organisation)s. “%(indicator)s: %(country)s”. Version %(number)s, %(date)s. %(url)s",
         organisation=current_app.config["ORGANISATION"],
         indicator=indicator.title,
-        country=country.name,
+        country=current_app.jinja_env.filters["country_name"](country.name),
         number=version.number,
         date=format_date(version.published_at, format="long"),
         url=permalink(country, indicator, version),
