@@ -13,7 +13,7 @@ from sqlalchemy import select
 from .. import queries, resource_dir
 from ..extensions import db
 from ..models import Country, Resource
-from .countries import resource_folder
+from .countries import resource_href, resource_on_disk
 
 
 class PublicFreezer(Freezer):
@@ -47,20 +47,16 @@ def public_urls() -> Iterator[tuple[str, dict]]:
             yield "public.version", {"iso2": iso2, "slug": slug, "number": number}
 
 
-def resource_urls() -> Iterator[tuple[str, dict]]:
+def resource_urls() -> Iterator[str]:
     """Uploaded resources that are on disk (a missing file would stop the whole copy)."""
-    folder = Path(resource_folder())
     rows = db.session.execute(
-        select(Resource.id, Resource.file_name, Country.iso2)
+        select(Resource, Country)
         .join(Country, Country.id == Resource.country_id)
         .where(Resource.file_name != "")
     )
-    for resource_id, file_name, iso2 in rows:
-        if (folder / file_name).is_file():
-            yield (
-                "public.resource_file",
-                {"iso2": iso2.lower(), "resource_id": resource_id, "file_name": file_name},
-            )
+    for resource, country in rows:
+        if resource_on_disk(resource):
+            yield resource_href(country, resource)
 
 
 def static_urls() -> Iterator[tuple[str, dict]]:
