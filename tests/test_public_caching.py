@@ -136,3 +136,19 @@ def test_errors_carry_no_validators(client):
     response = client.get("/countries/xx")
     assert response.status_code == 404
     assert "ETag" not in response.headers
+
+
+def test_the_page_memo_is_bounded_in_bytes():
+    from assess.public.caching import RenderedPages
+
+    memo = RenderedPages(capacity=10)
+    memo.put(("a",), (b"12345", "text/html", []))
+    memo.put(("b",), (b"12345", "text/html", []))
+    assert memo.get(("a",)) is not None  # now the most recently used
+    memo.put(("c",), (b"123", "text/html", []))
+    assert memo.get(("b",)) is None
+    assert memo.get(("a",)) is not None
+    assert memo.get(("c",)) is not None
+    assert memo.used == 8
+    memo.put(("c",), (b"1", "text/html", []))
+    assert memo.used == 6

@@ -24,15 +24,18 @@ from werkzeug.http import is_resource_modified
 from .. import PACKAGE_DIR, queries, resource_dir
 
 CACHEABLE_METHODS = frozenset({"GET", "HEAD"})
-MEMO_ENTRIES = 256
+# Bounded in bytes, not entries: query strings can make any number of distinct URLs.
+MEMO_BYTES = 32 * 1024 * 1024
 MEMO_MAX_BYTES = 2 * 1024 * 1024
 
 
 class RenderedPages:
-    """A bounded, thread-safe memo of rendered responses: key -> (body, mimetype, headers)."""
+    """A thread-safe memo of rendered responses, least recently used first out:
+    key -> (body, mimetype, headers)."""
 
-    def __init__(self, size: int = MEMO_ENTRIES) -> None:
-        self.size = size
+    def __init__(self, capacity: int = MEMO_BYTES) -> None:
+        self.capacity = capacity
+        self.used = 0
         self._entries: OrderedDict[tuple, tuple] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -45,10 +48,14 @@ class RenderedPages:
 
     def put(self, key: tuple, value: tuple) -> None:
         with self._lock:
+            replaced = self._entries.pop(key, None)
+            if replaced is not None:
+                self.used -= len(replaced[0])
             self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            self.used += len(value[0])
+            while self.used > self.capacity:
+                _, evicted = self._entries.popitem(last=False)
+                self.used -= len(evicted[0])
 
 
 def _memo() -> RenderedPages:
