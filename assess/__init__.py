@@ -80,6 +80,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_bp)
     app.register_blueprint(i18n_bp)
 
+    from .api import bp as api_bp
+
+    app.register_blueprint(api_bp)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from .errors import register

@@ -40,10 +40,37 @@ def main() -> None:
 def register(app: Flask) -> None:
     for command in (seed_command, demo_data_command, create_user_command, demo_command):
         app.cli.add_command(command)
+    app.cli.add_command(freeze_command)
 
 
 def _fail(message: str) -> None:
     raise click.ClickException(message)
+
+
+@click.command("freeze")
+@click.argument("outdir", type=click.Path(file_okay=False))
+@click.option(
+    "--base-url",
+    default=None,
+    help="The address the copy will be served from, for permalinks (e.g. https://example.org).",
+)
+@with_appcontext
+def freeze_command(outdir: str, base_url: str | None) -> None:
+    """Write the whole public site to OUTDIR as static files."""
+    from .public.freeze import freeze_pages, make_freezer
+
+    if base_url:
+        current_app.config["PUBLIC_BASE_URL"] = base_url
+    freezer = make_freezer(current_app, outdir)
+    total = sum(1 for _ in freezer.all_urls())
+    with click.progressbar(
+        freeze_pages(freezer),
+        length=total,
+        label="Writing the public site",
+        item_show_func=lambda page: page.url if page else None,
+    ) as pages:
+        written = sum(1 for _ in pages)
+    click.echo(f"Wrote {written} files to {outdir}.")
 
 
 @click.command("seed")

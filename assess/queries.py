@@ -1,13 +1,23 @@
-"""Read-side queries for pages: each loads what a page needs in a fixed number of statements."""
+"""Read-side queries for the public pages: each loads what a page needs in a fixed number of
+statements, whatever the number of countries, versions or citations.
 
-from dataclasses import dataclass
+Only published, superseded and retracted versions are public; drafts and versions in review never
+leave this module.
+"""
 
-from sqlalchemy import select
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from .extensions import db
 from .models import (
     Assessment,
+    AuditEvent,
     Citation,
     Country,
     Fact,
@@ -15,8 +25,22 @@ from .models import (
     Member,
     NewsItem,
     Resource,
+    Status,
     Version,
 )
+from .workflow import PUBLIC_STATES, State
+
+PUBLIC = sorted(s.value for s in PUBLIC_STATES)
+
+
+def version_details() -> list[LoaderOption]:
+    """What a rendered version needs: citations with instruments, sources, approver, retractor."""
+    return [
+        selectinload(Version.citations).selectinload(Citation.instrument),
+        selectinload(Version.sources),
+        selectinload(Version.decided_by),
+        selectinload(Version.retracted_by),
+    ]
 
 
 @dataclass
@@ -24,6 +48,15 @@ class IndicatorRow:
     indicator: Indicator
     version: Version | None  # the published version, if any
     assessment: Assessment | None
+    withdrawn: Version | None = None  # the retracted version, when nothing replaced it
+
+    @property
+    def status(self) -> str:
+        return self.version.status if self.version else Status.NOT_ASSESSED.value
+
+    @property
+    def updated_at(self) -> datetime | None:
+        return self.assessment.public_updated_at if self.assessment else None
 
 
 @dataclass
@@ -36,9 +69,12 @@ class Profile:
     news: list[NewsItem]
 
     @property
-    def last_updated(self):
-        dates = [r.assessment.public_updated_at for r in self.rows if r.assessment]
-        return max((d for d in dates if d), default=None)
+    def last_updated(self) -> datetime | None:
+        return max((r.updated_at for r in self.rows if r.updated_at), default=None)
+
+    @property
+    def assessed(self) -> int:
+        return sum(1 for r in self.rows if r.version is not None)
 
 
 def active_indicators() -> list[Indicator]:
@@ -49,52 +85,280 @@ def active_indicators() -> list[Indicator]:
     )
 
 
+def indicator_by_slug(slug: str) -> Indicator | None:
+    """Any indicator, retired ones too: their published history stays citable."""
+    return db.session.scalar(select(Indicator).where(Indicator.slug == slug))
+
+
 def country_by_code(iso2: str) -> Country | None:
-    if len(iso2) != 2 or not iso2.isalpha():
+    if len(iso2) != 2 or not iso2.isascii() or not iso2.isalpha():
         return None
     return db.session.scalar(select(Country).where(Country.iso2 == iso2.upper()))
 
 
-def profile(country: Country) -> Profile:
-    indicators = active_indicators()
-    assessments = {
-        a.indicator_id: a
-        for a in db.session.scalars(
+def _assessments(*conditions) -> list[Assessment]:
+    """Assessments with their published version, loaded whole."""
+    return list(
+        db.session.scalars(
             select(Assessment)
-            .where(Assessment.country_id == country.id)
-            .options(
-                selectinload(Assessment.published_version)
-                .selectinload(Version.citations)
-                .selectinload(Citation.instrument),
-                selectinload(Assessment.published_version).selectinload(Version.sources),
-            )
+            .where(*conditions)
+            .options(selectinload(Assessment.published_version).options(*version_details()))
         )
-    }
-    rows = [
-        IndicatorRow(
-            indicator,
-            assessments[indicator.id].published_version if indicator.id in assessments else None,
-            assessments.get(indicator.id),
-        )
-        for indicator in indicators
-    ]
+    )
 
-    def content(model):
-        return list(
-            db.session.scalars(
-                select(model).where(model.country_id == country.id).order_by(model.position)
-            )
-        )
 
+def withdrawn_versions(assessments: list[Assessment]) -> dict[int, Version]:
+    """Assessment id -> its latest retracted version, for assessments with nothing published."""
+    ids = [a.id for a in assessments if a.published_version_id is None]
+    if not ids:
+        return {}
+    latest = (
+        select(Version.assessment_id, func.max(Version.number).label("number"))
+        .where(Version.assessment_id.in_(ids), Version.state.in_(PUBLIC))
+        .group_by(Version.assessment_id)
+        .subquery()
+    )
+    versions = db.session.scalars(
+        select(Version)
+        .join(
+            latest,
+            and_(
+                Version.assessment_id == latest.c.assessment_id, Version.number == latest.c.number
+            ),
+        )
+        .where(Version.state == State.RETRACTED.value)
+    )
+    return {v.assessment_id: v for v in versions}
+
+
+def _rows(indicators: list[Indicator], assessments: list[Assessment]) -> list[IndicatorRow]:
+    by_indicator = {a.indicator_id: a for a in assessments}
+    withdrawn = withdrawn_versions(assessments)
+    rows = []
+    for indicator in indicators:
+        assessment = by_indicator.get(indicator.id)
+        version = assessment.published_version if assessment else None
+        gone = withdrawn.get(assessment.id) if assessment else None
+        rows.append(IndicatorRow(indicator, version, assessment, gone))
+    return rows
+
+
+def _content(model, country: Country) -> list:
+    return list(
+        db.session.scalars(
+            select(model).where(model.country_id == country.id).order_by(model.position, model.id)
+        )
+    )
+
+
+def profile(country: Country) -> Profile:
+    rows = _rows(active_indicators(), _assessments(Assessment.country_id == country.id))
     news = list(
         db.session.scalars(
             select(NewsItem)
             .where(NewsItem.country_id == country.id)
-            .order_by(NewsItem.published_on.desc())
+            .order_by(NewsItem.published_on.desc(), NewsItem.id.desc())
         )
     )
-    return Profile(country, rows, content(Member), content(Fact), content(Resource), news)
+    return Profile(
+        country, rows, _content(Member, country), _content(Fact, country),
+        _content(Resource, country), news,
+    )  # fmt: skip
 
 
-def countries() -> list[Country]:
-    return list(db.session.scalars(select(Country).order_by(Country.name)))
+def countries(region: str | None = None) -> list[Country]:
+    query = select(Country).order_by(Country.name)
+    if region:
+        query = query.where(Country.region == region)
+    return list(db.session.scalars(query))
+
+
+def regions() -> list[str]:
+    return list(db.session.scalars(select(Country.region).distinct().order_by(Country.region)))
+
+
+@dataclass
+class CountrySummary:
+    country: Country
+    counts: Counter = field(default_factory=Counter)  # status -> number of active indicators
+
+    @property
+    def assessed(self) -> int:
+        return sum(n for s, n in self.counts.items() if s != Status.NOT_ASSESSED.value)
+
+
+def country_summaries(region: str | None = None) -> list[CountrySummary]:
+    """Every country (of a region) with how many active indicators have each status."""
+    total = db.session.scalar(
+        select(func.count(Indicator.id)).where(Indicator.retired_at.is_(None))
+    )
+    summaries = {c.id: CountrySummary(c) for c in countries(region)}
+    counted = db.session.execute(
+        select(Assessment.country_id, Version.status, func.count())
+        .join(Version, Version.id == Assessment.published_version_id)
+        .join(Indicator, Indicator.id == Assessment.indicator_id)
+        .where(Indicator.retired_at.is_(None))
+        .group_by(Assessment.country_id, Version.status)
+    )
+    for country_id, status, number in counted:
+        if country_id in summaries:
+            summaries[country_id].counts[status] += number
+    for summary in summaries.values():
+        summary.counts[Status.NOT_ASSESSED.value] += (total or 0) - sum(summary.counts.values())
+    return list(summaries.values())
+
+
+def status_counts_by_indicator() -> dict[int, Counter]:
+    """Indicator id -> status -> number of countries (countries without a finding: not assessed)."""
+    total = db.session.scalar(select(func.count(Country.id))) or 0
+    counts: dict[int, Counter] = {}
+    for indicator_id, status, number in db.session.execute(
+        select(Assessment.indicator_id, Version.status, func.count())
+        .join(Version, Version.id == Assessment.published_version_id)
+        .group_by(Assessment.indicator_id, Version.status)
+    ):
+        counts.setdefault(indicator_id, Counter())[status] += number
+    for indicator_id in db.session.scalars(select(Indicator.id)):
+        counted = counts.setdefault(indicator_id, Counter())
+        counted[Status.NOT_ASSESSED.value] += total - sum(counted.values())
+    return counts
+
+
+@dataclass
+class CountryStatus:
+    country: Country
+    assessment: Assessment | None
+    version: Version | None
+
+    @property
+    def status(self) -> str:
+        return self.version.status if self.version else Status.NOT_ASSESSED.value
+
+
+def indicator_statuses(indicator: Indicator) -> list[CountryStatus]:
+    """One indicator across every country, in name order."""
+    assessments = {
+        a.country_id: a
+        for a in db.session.scalars(
+            select(Assessment)
+            .where(Assessment.indicator_id == indicator.id)
+            .options(selectinload(Assessment.published_version))
+        )
+    }
+    rows = []
+    for country in countries():
+        assessment = assessments.get(country.id)
+        rows.append(CountryStatus(country, assessment, assessment and assessment.published_version))
+    return rows
+
+
+def statuses_by_country(indicator: Indicator) -> dict[int, str]:
+    """Country id -> published status of one indicator (countries without one are left out)."""
+    return dict(
+        db.session.execute(
+            select(Assessment.country_id, Version.status)
+            .join(Version, Version.id == Assessment.published_version_id)
+            .where(Assessment.indicator_id == indicator.id)
+        ).all()
+    )
+
+
+@dataclass
+class History:
+    country: Country
+    indicator: Indicator
+    assessment: Assessment | None
+    versions: list[Version]  # public versions, newest first
+
+    @property
+    def current(self) -> Version | None:
+        return self.assessment.published_version if self.assessment else None
+
+    def number(self, number: int) -> Version | None:
+        return next((v for v in self.versions if v.number == number), None)
+
+    def previous(self, version: Version) -> Version | None:
+        older = [v for v in self.versions if v.number < version.number]
+        return older[0] if older else None
+
+    def next(self, version: Version) -> Version | None:
+        newer = [v for v in self.versions if v.number > version.number]
+        return newer[-1] if newer else None
+
+
+def history(country: Country, indicator: Indicator) -> History:
+    assessment = db.session.scalar(
+        select(Assessment).where(
+            Assessment.country_id == country.id, Assessment.indicator_id == indicator.id
+        )
+    )
+    versions: list[Version] = []
+    if assessment is not None:
+        versions = list(
+            db.session.scalars(
+                select(Version)
+                .where(Version.assessment_id == assessment.id, Version.state.in_(PUBLIC))
+                .order_by(Version.number.desc())
+                .options(*version_details())
+            )
+        )
+    return History(country, indicator, assessment, versions)
+
+
+def public_version_numbers() -> dict[tuple[str, str], list[int]]:
+    """(iso2 in lower case, indicator slug) -> the numbers of its public versions."""
+    found: dict[tuple[str, str], list[int]] = {}
+    for iso2, slug, number in db.session.execute(
+        select(Country.iso2, Indicator.slug, Version.number)
+        .join(Assessment, Assessment.id == Version.assessment_id)
+        .join(Country, Country.id == Assessment.country_id)
+        .join(Indicator, Indicator.id == Assessment.indicator_id)
+        .where(Version.state.in_(PUBLIC))
+        .order_by(Country.iso2, Indicator.slug, Version.number)
+    ):
+        found.setdefault((iso2.lower(), slug), []).append(number)
+    return found
+
+
+@dataclass(frozen=True)
+class Revision:
+    """What the public site shows depends only on these; they change with every public change."""
+
+    key: str
+    last_modified: datetime | None
+
+
+@cache
+def _revision_statement() -> Select:
+    """Built once per process: building it costs more than running it."""
+
+    def scalar(expression):
+        return select(expression).scalar_subquery()
+
+    return select(
+        scalar(func.max(Assessment.public_updated_at)),
+        scalar(func.max(AuditEvent.at)),
+        scalar(func.max(AuditEvent.id)),
+        *(
+            scalar(func.count(model.id))
+            for model in (Country, Indicator, Member, Fact, Resource, NewsItem)
+        ),
+        *(scalar(func.max(model.id)) for model in (Member, Fact, Resource, NewsItem)),
+    )
+
+
+def public_revision() -> Revision:
+    """One cheap statement: the latest publication or retraction, the latest audited change (profile
+    content, indicators, accounts), and the sizes of the tables the public pages list."""
+    row = db.session.execute(_revision_statement()).one()
+    published, audited = row[0], row[1]
+    key = "|".join("" if v is None else str(v) for v in row)
+    # SQLite returns max() of a datetime column as text.
+    times = [_as_datetime(v) for v in (published, audited) if v is not None]
+    return Revision(key, max(times) if times else None)
+
+
+def _as_datetime(value) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

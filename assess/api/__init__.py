@@ -1,0 +1,26 @@
+"""The read-only JSON API (`/api/v1/`), described by the OpenAPI document it serves."""
+
+from flask import Blueprint
+
+from ..public import caching
+from . import views
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+ROUTES = [
+    ("/", views.root),
+    ("/openapi.json", views.openapi),
+    ("/countries", views.countries),
+    ("/countries/<iso2>", views.country),
+    ("/countries/<iso2>/assessments/<slug>", views.assessment),
+    ("/countries/<iso2>/assessments/<slug>/versions/<int:number>", views.version),
+    ("/indicators", views.indicators),
+    ("/indicators/<slug>", views.indicator),
+    # Anything else under the prefix is a JSON 404, not the site's HTML error page.
+    ("/<path:anything>", views.not_found),
+]
+
+for rule, view in ROUTES:
+    bp.add_url_rule(rule, view_func=view)
+bp.register_error_handler(404, views.error)
+caching.register(bp)

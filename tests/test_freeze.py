@@ -1,0 +1,97 @@
+"""`assess freeze OUTDIR`: the public site as static files, byte for byte as the server answers."""
+
+from pathlib import Path
+
+import pytest
+
+from assess.database import write_transaction
+from assess.models import Resource
+from assess.services import assessments
+
+from .publishing import content, draft, ids, publish
+
+FOLDER_URLS = {"/", "/countries/", "/indicators/", "/data/"}
+
+
+def _url(root: Path, path: Path) -> str:
+    """The URL a file was frozen from: pages are written as <url>/index.html."""
+    url = "/" + path.relative_to(root).as_posix().removesuffix("index.html")
+    return url if url in FOLDER_URLS else url.rstrip("/")
+
+
+@pytest.fixture
+def frozen(app, client, make_user, tmp_path):
+    reviewer, supervisor = make_user("reviewer", ["KZ"]), make_user("supervisor", ["KZ"], name="S")
+    publish(reviewer, supervisor, "KZ", "age-of-consent", content("partial", "Version one."))
+    publish(reviewer, supervisor, "KZ", "age-of-consent", content("yes", "Version two."))
+    pending = draft(reviewer, "KZ", "csam-definition", content("no", "Submitword."))
+    assessments.submit(reviewer, pending.id)
+    draft(reviewer, "KZ", "age-of-consent", content("no", "Draftword."))
+    app.config["RESOURCE_FOLDER"] = str(tmp_path)
+    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4")
+    with write_transaction() as session:
+        session.add(
+            Resource(country_id=ids("KZ", "age-of-consent")[0], title="R", file_name="report.pdf")
+        )
+    out = tmp_path / "site"
+    # Freeze as the command line does: Frozen-Flask's own client, one app context for the run.
+    app.test_client_class, browser = None, app.test_client_class
+    result = app.test_cli_runner().invoke(args=["freeze", str(out)])
+    app.test_client_class = browser
+    assert result.exit_code == 0, result.output
+    assert "Wrote " in result.output
+    return out, result.output
+
+
+@pytest.mark.slow
+def test_freeze_writes_the_public_site_as_the_server_serves_it(frozen, client):
+    out, output = frozen
+    _writes_every_public_page_and_download(out, output)
+    _is_byte_identical_to_the_server(out, client)
+    _holds_no_draft_or_submission(out)
+
+
+def _writes_every_public_page_and_download(out, output):
+    files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    expected = {
+        "index.html", "countries/index.html", "countries/kz/index.html",
+        "countries/kz/age-of-consent/index.html", "countries/kz/age-of-consent/v/1/index.html",
+        "countries/kz/age-of-consent/v/2/index.html", "countries/fr/csam-definition/index.html",
+        "indicators/index.html", "indicators/age-of-consent/index.html", "data/index.html",
+        "data/assessments.csv", "data/assessments.json", "api/v1/openapi.json",
+        "static/css/site.css", "static/css/public.css",
+    }  # fmt: skip
+    assert expected <= files
+    assert any(f.startswith("countries/kz/resources/") and f.endswith("/report.pdf") for f in files)
+    assert len([f for f in files if f.startswith("countries/") and f.count("/") == 2]) == 249
+    assert not any(f.startswith(("auth/", "staff/")) or f.endswith(".py") for f in files)
+    assert f"Wrote {len(files)} files" in output
+
+
+def _is_byte_identical_to_the_server(out, client):
+    paths = sorted(p for p in out.rglob("*") if p.is_file())
+    sample = [
+        p
+        for index, p in enumerate(paths)
+        if "/countries/" not in p.as_posix()
+        or "/countries/kz/" in p.as_posix()
+        or (p.name == "index.html" and p.parent.parent.name == "countries")
+        or index % 40 == 0
+    ]
+    assert len(sample) > 300
+    for path in sample:
+        response = client.get(_url(out, path))
+        served = response.data
+        response.close()
+        assert response.status_code == 200, path
+        assert served == path.read_bytes(), path
+
+
+def _holds_no_draft_or_submission(out):
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".csv", ".json", ""):
+            data = path.read_bytes()
+            assert b"Draftword" not in data, path
+            assert b"Submitword" not in data, path
+    assert not (out / "countries/kz/age-of-consent/v/3").exists()
+    assert not (out / "countries/kz/csam-definition/v/1").exists()

@@ -1,0 +1,154 @@
+"""HTTP caching: validators from the database, 304s that cost almost nothing, nothing stale."""
+
+import pytest
+from sqlalchemy import event
+
+from assess import create_app
+from assess.extensions import db
+from assess.services import accounts, assessments
+
+from .conftest import Client, base_config
+from .publishing import content, publish
+
+URLS = [
+    "/",
+    "/countries/kz",
+    "/indicators/age-of-consent",
+    "/data/assessments.csv",
+    "/api/v1/countries/kz",
+]
+
+
+@pytest.fixture
+def people(make_user):
+    return (
+        make_user("reviewer", ["KZ"], name="Rita"),
+        make_user("supervisor", ["KZ"], name="Sam"),
+    )
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_public_responses_carry_validators_and_answer_conditional_requests(client, people, url):
+    publish(*people, "KZ", "age-of-consent", content())
+    first = client.get(url)
+    assert first.status_code == 200
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert first.cache_control.no_cache
+    assert first.cache_control.public
+    assert "Accept-Language" in first.headers["Vary"]
+    assert "Cookie" in first.headers["Vary"]
+    by_etag = client.get(url, headers={"If-None-Match": etag})
+    assert by_etag.status_code == 304
+    assert by_etag.data == b""
+    assert by_etag.headers["ETag"] == etag
+    assert client.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": '"something-else"'}).status_code == 200
+
+
+def test_an_approval_changes_the_validator_and_the_page(client, people):
+    reviewer, supervisor = people
+    publish(reviewer, supervisor, "KZ", "age-of-consent", content("yes", "Old finding."))
+    before = client.get("/countries/kz")
+    publish(reviewer, supervisor, "KZ", "age-of-consent", content("no", "New finding."))
+    after = client.get("/countries/kz", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert "New finding." in after.get_data(as_text=True)
+    assert after.headers["ETag"] != before.headers["ETag"]
+
+
+def test_a_retraction_changes_the_validator(client, people):
+    version = publish(*people, "KZ", "age-of-consent", content())
+    before = client.get("/countries/kz").headers["ETag"]
+    other = accounts.create_user(
+        None, "other@example.org", "a long passphrase 12", "supervisor", []
+    )
+    assessments.retract(other, version.id, "Wrong code cited.")
+    response = client.get("/countries/kz", headers={"If-None-Match": before})
+    assert response.status_code == 200
+    assert "Wrong code cited." in response.get_data(as_text=True)
+
+
+def test_every_worker_computes_the_same_validator(app, client, people, database_url, tmp_path):
+    publish(*people, "KZ", "age-of-consent", content())
+    etag = client.get("/countries/kz").headers["ETag"]
+    other_worker = create_app(base_config(database_url, str(tmp_path)))
+    other_worker.test_client_class = Client
+    with other_worker.app_context():
+        response = other_worker.test_client().get("/countries/kz", headers={"If-None-Match": etag})
+        assert response.status_code == 304
+        db.session.remove()
+    publish(*people, "KZ", "age-of-consent", content("no"))
+    with other_worker.app_context():
+        response = other_worker.test_client().get("/countries/kz", headers={"If-None-Match": etag})
+        assert response.status_code == 200
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_304_costs_one_small_query(app, client, people):
+    publish(*people, "KZ", "age-of-consent", content())
+    etag = client.get("/countries/kz").headers["ETag"]
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert client.get("/countries/kz", headers={"If-None-Match": etag}).status_code == 304
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert [s for s in statements if s != "BEGIN"] == [statements[-1]]
+    assert statements[-1].startswith("SELECT (SELECT max(assessment.public_updated_at)")
+
+
+def test_a_page_asked_again_is_served_from_memory_for_one_query(app, client, people):
+    publish(*people, "KZ", "age-of-consent", content("yes", "Remembered."))
+    first = client.get("/countries/kz?x=1")
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        again = client.get("/countries/kz?x=1")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert [s for s in statements if s != "BEGIN"] == [statements[-1]]
+    assert again.data == first.data
+    assert again.headers["ETag"] == first.headers["ETag"]
+    other_host = client.get("/countries/kz/age-of-consent/v/1", base_url="http://example.org")
+    assert "http://example.org/countries/kz/age-of-consent/v/1" in other_host.get_data(as_text=True)
+    here = client.get("/countries/kz/age-of-consent/v/1").get_data(as_text=True)
+    assert "http://localhost/countries/kz/age-of-consent/v/1" in here
+
+
+def test_the_validator_depends_on_the_language(client, people):
+    english = client.get("/countries/kz", headers={"Accept-Language": "en"}).headers["ETag"]
+    french = client.get("/countries/kz", headers={"Accept-Language": "fr"}).headers["ETag"]
+    assert english != french
+
+
+def test_signed_in_staff_get_no_validators_and_no_store(client, auth, people):
+    auth.login(people[0])
+    response = client.get("/countries/kz")
+    assert "ETag" not in response.headers
+    assert response.headers["Cache-Control"] == "no-store"
+    assert client.get("/countries/kz", headers={"If-None-Match": "*"}).status_code == 200
+
+
+def test_errors_carry_no_validators(client):
+    response = client.get("/countries/xx")
+    assert response.status_code == 404
+    assert "ETag" not in response.headers
+
+
+def test_the_page_memo_is_bounded_in_bytes():
+    from assess.public.caching import RenderedPages
+
+    memo = RenderedPages(capacity=10)
+    memo.put(("a",), (b"12345", "text/html", []))
+    memo.put(("b",), (b"12345", "text/html", []))
+    assert memo.get(("a",)) is not None  # now the most recently used
+    memo.put(("c",), (b"123", "text/html", []))
+    assert memo.get(("b",)) is None
+    assert memo.get(("a",)) is not None
+    assert memo.get(("c",)) is not None
+    assert memo.used == 8
+    memo.put(("c",), (b"1", "text/html", []))
+    assert memo.used == 6
