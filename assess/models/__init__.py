@@ -1,6 +1,7 @@
 """The data model (SPEC §2). Import models from here."""
 
 from ._base import utcnow
+from .admin import FrameworkRevision, ProfileChange, ProfileChangeContributor, UserToken
 from .accounts import LoginAttempt, Role, RoleGrant, User, new_session_token
 from .assessment import Assessment, Citation, Comment, Source, Status, Version, VersionContributor
 from .audit import AuditEvent, Notification, OutboxEmail
@@ -31,4 +32,8 @@ __all__ = [
     "VersionContributor",
     "new_session_token",
     "utcnow",
+    "FrameworkRevision",
+    "ProfileChange",
+    "ProfileChangeContributor",
+    "UserToken",
 ]
