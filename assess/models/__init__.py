@@ -1,8 +1,8 @@
 """The data model (SPEC §2). Import models from here."""
 
 from ._base import utcnow
-from .admin import FrameworkRevision, ProfileChange, ProfileChangeContributor, UserToken
 from .accounts import LoginAttempt, Role, RoleGrant, User, new_session_token
+from .admin import FrameworkRevision, ProfileChange, ProfileChangeContributor, UserToken
 from .assessment import Assessment, Citation, Comment, Source, Status, Version, VersionContributor
 from .audit import AuditEvent, Notification, OutboxEmail
 from .geo import Country, Indicator, Instrument
@@ -15,6 +15,7 @@ __all__ = [
     "Comment",
     "Country",
     "Fact",
+    "FrameworkRevision",
     "Indicator",
     "Instrument",
     "LoginAttempt",
@@ -22,18 +23,17 @@ __all__ = [
     "NewsItem",
     "Notification",
     "OutboxEmail",
+    "ProfileChange",
+    "ProfileChangeContributor",
     "Resource",
     "Role",
     "RoleGrant",
     "Source",
     "Status",
     "User",
+    "UserToken",
     "Version",
     "VersionContributor",
     "new_session_token",
     "utcnow",
-    "FrameworkRevision",
-    "ProfileChange",
-    "ProfileChangeContributor",
-    "UserToken",
 ]
