@@ -70,6 +70,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .admin import register as register_admin
     from .auth import bp as auth_bp
     from .public import bp as public_bp
     from .staff import bp as staff_bp
@@ -77,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)
+    register_admin(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

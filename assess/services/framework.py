@@ -80,7 +80,9 @@ def _record(session: Session, actor: User, action: str, indicator: Indicator, **
     audit.record(actor, action, indicator, details={"revision": revision, **details})
 
 
-def all_indicators() -> list[Indicator]:
+def all_indicators(actor: User) -> list[Indicator]:
+    """Active indicators in their order, then the retired ones."""
+    _require_admin(actor)
     return list(
         db.session.scalars(
             select(Indicator).order_by(Indicator.retired_at.is_not(None), Indicator.position)

@@ -51,7 +51,8 @@ def is_pending(user: User) -> bool:
     return user.password_hash == PENDING_PASSWORD
 
 
-def list_users() -> list[User]:
+def list_users(actor: User) -> list[User]:
+    _require_admin(actor)
     return list(db.session.scalars(select(User).order_by(User.active.desc(), User.email)))
 
 
