@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from ..services.errors import Conflict, NotFound, PermissionDenied, ServiceError, ValidationError
+from ..services.errors import NotFound, PermissionDenied, ServiceError, ValidationError
 from . import account_bp, bp
 
 
@@ -41,8 +41,10 @@ def apply_errors(form, error: ValidationError, fallback: str | None = None) -> N
 
 
 @contextmanager
-def refusals(back: str) -> Iterator[None]:
-    """Map a refused use case: 404, 403, or a flash (for a conflict) and a redirect back."""
+def refusals(back: str, form: bool = False) -> Iterator[None]:
+    """Map a refused use case: 404, 403, or a flash (for a conflict) and a redirect back.
+
+    With `form`, a `ValidationError` passes through for the view to show on its form."""
     try:
         yield
     except HTTPException:
@@ -51,7 +53,9 @@ def refusals(back: str) -> Iterator[None]:
         abort(404)
     except PermissionDenied:
         abort(403)
-    except (Conflict, ValidationError, ServiceError) as error:
+    except ServiceError as error:
+        if form and isinstance(error, ValidationError):
+            raise
         flash(str(error), "error")
         abort(redirect(back, 303))
 

@@ -9,6 +9,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -16,9 +17,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 ROLE_CHOICES = [
-    ("reviewer", _l("Reviewer")),
-    ("supervisor", _l("Supervisor")),
-    ("admin", _l("Administrator")),
+    SelectChoice("reviewer", _l("Reviewer")),
+    SelectChoice("supervisor", _l("Supervisor")),
+    SelectChoice("admin", _l("Administrator")),
 ]
 
 
@@ -30,8 +31,10 @@ class NewUserForm(FlaskForm):
     mode = RadioField(
         _l("How does the user get a password?"),
         choices=[
-            ("invite", _l("Send an invitation by e-mail (the user chooses a password)")),
-            ("create", _l("Set a password now and tell the user yourself")),
+            SelectChoice(
+                "invite", _l("Send an invitation by e-mail (the user chooses a password)")
+            ),
+            SelectChoice("create", _l("Set a password now and tell the user yourself")),
         ],
         default="invite",
     )

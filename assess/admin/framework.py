@@ -38,7 +38,7 @@ def indicator_new():
     form = IndicatorForm()
     if form.validate_on_submit():
         try:
-            with refusals(url_for("admin.indicator_list")):
+            with refusals(url_for("admin.indicator_list"), form=True):
                 indicator = framework.add(current_user, _input(form), form.slug.data or "")
         except ValidationError as error:
             apply_errors(form, error)
@@ -56,7 +56,7 @@ def indicator_edit(indicator_id: int):
     form = IndicatorForm(obj=indicator)
     if form.validate_on_submit():
         try:
-            with refusals(url_for("admin.indicator_list")):
+            with refusals(url_for("admin.indicator_list"), form=True):
                 framework.edit(current_user, indicator_id, _input(form))
         except ValidationError as error:
             apply_errors(form, error)

@@ -84,7 +84,7 @@ def _propose_form(country: Country, kind: str, item=None):
     if form.validate_on_submit():
         back = url_for("admin.profile_country", iso2=country.iso2.lower())
         try:
-            with refusals(back):
+            with refusals(back, form=True):
                 change = profile_content.propose(
                     current_user,
                     country.id,
@@ -169,7 +169,7 @@ def change_edit(change_id: int):
         form.keep_file.data = change.payload.get("file_name", "")
     if form.validate_on_submit():
         try:
-            with refusals(back):
+            with refusals(back, form=True):
                 profile_content.update(current_user, change_id, _payload(form, change.kind))
                 if request.form.get("then") == "submit":
                     profile_content.submit(current_user, change_id)

@@ -31,16 +31,21 @@ def user_new():
         abort(403)
     form = NewUserForm()
     if form.validate_on_submit():
-        args = (form.email.data, form.role.data, _codes(form.countries.data or ""))
+        email, role, name = form.email.data, form.role.data, form.name.data or ""
+        countries = _codes(form.countries.data or "")
         try:
-            with refusals(url_for("admin.user_list")):
+            with refusals(url_for("admin.user_list"), form=True):
                 if form.mode.data == "create":
                     user = users.create(
-                        current_user, args[0], form.password.data or "", *args[1:], form.name.data
+                        current_user,
+                        args[0],
+                        form.password.data or "",
+                        *args[1:],
+                        form.name.data or "",
                     )
                     flash(_("%(email)s can now sign in.", email=user.email), "success")
                 else:
-                    user = users.invite(current_user, *args, name=form.name.data or "")
+                    user = users.invite(current_user, email, role, countries, name)
                     flash(
                         _("An invitation is on its way to %(email)s.", email=user.email), "success"
                     )

@@ -7,8 +7,8 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app, url_for
-from flask_babel import gettext
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -69,10 +69,12 @@ def _lifetime(purpose: str) -> timedelta:
 
 
 def _link(endpoint: str, token: str) -> str:
+    """The absolute link: under `ASSESS_BASE_URL` if set, else the current request's host."""
     base = current_app.config.get("BASE_URL")
-    if base:
-        return str(base).rstrip("/") + url_for(endpoint, token=token)
-    return url_for(endpoint, token=token, _external=True)
+    if not base and has_request_context():
+        return url_for(endpoint, token=token, _external=True)
+    path = current_app.url_map.bind("localhost").build(endpoint, {"token": token})
+    return str(base or "http://localhost").rstrip("/") + path
 
 
 def _issue(session: Session, actor: User | None, user: User, purpose: str) -> str:
@@ -98,6 +100,12 @@ def _issue(session: Session, actor: User | None, user: User, purpose: str) -> st
 
 
 def _mail(session: Session, user: User, purpose: str, token: str) -> None:
+    # In the site's language: the recipient has no preference on record, the admin's is not theirs.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        _write_mail(session, user, purpose, token)
+
+
+def _write_mail(session: Session, user: User, purpose: str, token: str) -> None:
     site = current_app.config["SITE_NAME"]
     hours = int(_lifetime(purpose).total_seconds() // 3600)
     if purpose == INVITE:
@@ -125,11 +133,19 @@ def _mail(session: Session, user: User, purpose: str, token: str) -> None:
     session.add(OutboxEmail(recipient=user.email, subject=subject, body=body))
 
 
+def _grants(role: str, codes: list[str]) -> list:
+    """Parsed grants; an unknown country is a mistake in the form, not a missing page."""
+    try:
+        return accounts.parse_grants(role, codes)
+    except NotFound as error:
+        raise ValidationError(str(error), {"countries": [str(error)]}) from None
+
+
 def invite(actor: User, email: str, role: str, countries: list[str] = (), name: str = "") -> User:  # type: ignore[assignment]
     """A user who cannot sign in until they choose a password through the e-mailed link."""
     _require_admin(actor)
     email = accounts.normalise_email(email)
-    grants = accounts.parse_grants(role, list(countries))
+    grants = _grants(role, list(countries))
     with write_transaction() as session:
         if session.scalar(select(User.id).where(User.email == email)) is not None:
             raise ValidationError(f"A user with the e-mail {email} already exists.")
@@ -152,6 +168,7 @@ def create(
     actor: User, email: str, password: str, role: str, countries: list[str] = (), name: str = ""
 ) -> User:  # type: ignore[assignment]
     _require_admin(actor)
+    _grants(role, list(countries))
     return accounts.create_user(actor, email, password, role, list(countries), name=name.strip())
 
 
@@ -225,7 +242,7 @@ def grant_role(actor: User, user_id: int, role: str, country_code: str = "") -> 
     """Add a role, for one country or (no country) everywhere."""
     _require_admin(actor)
     codes = [country_code] if country_code.strip() else []
-    [(parsed_role, country)] = accounts.parse_grants(role, codes)
+    [(parsed_role, country)] = _grants(role, codes)
     with write_transaction() as session:
         user = _get(session, user_id)
         country_id = country.id if country else None
