@@ -43,7 +43,8 @@ def test_admin_invites_a_user_who_chooses_a_password(app, client, auth, make_use
     link = link_in(mail)
     token = link.rsplit("/", 1)[1]
     stored = db.session.scalar(select(UserToken).where(UserToken.user_id == user.id))
-    assert token not in stored.token_hash and len(stored.token_hash) == 64
+    assert token not in stored.token_hash
+    assert len(stored.token_hash) == 64
 
     # The invited user cannot sign in before choosing a password.
     other, other_auth = _fresh(app, client)
@@ -112,7 +113,8 @@ def test_roles_are_granted_and_revoked_per_country(client, auth, make_user):
     held = {(g.role, g.country.iso2 if g.country else None): g.id for g in grants}
     assert set(held) == {("reviewer", "KZ"), ("supervisor", "UZ"), ("reviewer", None)}
     detail = page(client.get(f"/admin/users/{user.id}"))
-    assert "Uzbekistan" in detail and "All countries" in detail
+    assert "Uzbekistan" in detail
+    assert "All countries" in detail
     client.post_form(f"/admin/users/{user.id}/grants/{held[('supervisor', 'UZ')]}/revoke")
     roles = set(db.session.scalars(select(RoleGrant.role).where(RoleGrant.user_id == user.id)))
     assert roles == {"reviewer"}
@@ -210,8 +212,10 @@ def test_the_account_page_saves_the_email_preference(client, auth, make_user):
     user = make_user("reviewer", ["KZ"])
     auth.login(user)
     account = page(client.get("/account/"))
-    assert "My account" in account and user.email in account
-    assert _checkbox(account).startswith("<input") and " checked " in _checkbox(account)
+    assert "My account" in account
+    assert user.email in account
+    assert _checkbox(account).startswith("<input")
+    assert " checked " in _checkbox(account)
     client.post_form("/account/", {})
     assert db.session.get(User, user.id).email_notifications is False
     assert " checked " not in _checkbox(page(client.get("/account/")))

@@ -36,13 +36,8 @@ def user_new():
         try:
             with refusals(url_for("admin.user_list"), form=True):
                 if form.mode.data == "create":
-                    user = users.create(
-                        current_user,
-                        args[0],
-                        form.password.data or "",
-                        *args[1:],
-                        form.name.data or "",
-                    )
+                    password = form.password.data or ""
+                    user = users.create(current_user, email, password, role, countries, name)
                     flash(_("%(email)s can now sign in.", email=user.email), "success")
                 else:
                     user = users.invite(current_user, email, role, countries, name)
