@@ -35,3 +35,23 @@ def audit_actions(**where) -> list[str]:
 
 def page(response) -> str:
     return response.get_data(as_text=True)
+
+
+def docx_bytes(kind: str = "docx") -> bytes:
+    """A minimal Office Open XML or OpenDocument container."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        if kind == "odt":
+            archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+            archive.writestr("content.xml", "<office:document-content/>")
+        else:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            inner = "word/document.xml" if kind == "docx" else "xl/workbook.xml"
+            archive.writestr(inner, "<document/>")
+    return buffer.getvalue()
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

@@ -13,10 +13,12 @@ files_bp = Blueprint("files", __name__)
 
 def register(app: Flask) -> None:
     from . import account, common, files, framework, home, imports, profile, users  # noqa: F401
+    from .cli import import_assessments_command
 
     app.register_blueprint(bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(files_bp)
+    app.cli.add_command(import_assessments_command)
 
     app.jinja_env.globals.update(
         resource_download_name=files.resource_download_name,
