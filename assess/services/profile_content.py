@@ -29,6 +29,7 @@ from ..workflow import (
     OPEN_STATES,
     Action,
     Actor,
+    CommentRequired,
     State,
     TransitionError,
     available_actions,
@@ -153,6 +154,11 @@ def _apply(session, user: User, change: ProfileChange, action: Action, comment=N
     before = State(change.state)
     try:
         after = transition(before, action, _actor(user, change), comment)
+    except CommentRequired:
+        raise ValidationError(
+            "This decision needs a comment: tell the author what to change or why.",
+            {"comment": ["Write a comment."]},
+        ) from None
     except TransitionError as error:
         if before not in OPEN_STATES and action in (Action.APPROVE, Action.REJECT):
             decider = change.decided_by.display_name if change.decided_by else "someone"
