@@ -1,5 +1,6 @@
 """`assess import-assessments FILE [--commit] --as EMAIL`: the bulk import from the command line."""
 
+import sys
 from pathlib import Path
 
 import click
@@ -39,9 +40,7 @@ def import_assessments_command(file: Path, email: str, commit: bool) -> None:
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         try:
             rows = len(bulk_import.parse(data)[1])
-            with click.progressbar(
-                length=rows, label="Checking", file=click.get_text_stream("stderr")
-            ) as bar:
+            with click.progressbar(length=rows, label="Checking", file=sys.stderr) as bar:
                 report = bulk_import.check(actor, data, bar.update)
             _report(report)
             if not commit:
@@ -50,7 +49,7 @@ def import_assessments_command(file: Path, email: str, commit: bool) -> None:
                     raise SystemExit(1)
                 return
             with click.progressbar(
-                length=len(report.valid), label="Importing", file=click.get_text_stream("stderr")
+                length=len(report.valid), label="Importing", file=sys.stderr
             ) as bar:
                 report = bulk_import.run(actor, data, file.name, bar.update)
         except ServiceError as error:
