@@ -6,11 +6,12 @@ request (sign-in redirect or 403) must leave no trace in the audit log."""
 import io
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from assess.extensions import db
 from assess.models import AuditEvent, Country, Fact, Indicator
-from assess.services import profile_content, uploads, users
+from assess.services import accounts, profile_content, uploads, users
 
 from .admin_helpers import PDF
 
@@ -91,6 +92,13 @@ ROUTES = [
      {**STAFF, "reviewer": 303, "supervisor": 403, "admin": 403}),
     ("admin.change_action", "POST", "/admin/profile/changes/{draft}/discard", {}, staff(303)),
 ]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashing(monkeypatch):
+    """162 cases x 4 users: argon2 at production cost would dominate the run; the matrix tests
+    access, not hashing (test_auth covers that)."""
+    monkeypatch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 @pytest.fixture
