@@ -22,7 +22,7 @@ def test_admin_adds_an_indicator_at_the_end(client, auth, make_user):
     before = framework.current_revision()
     response = client.post_form(
         "/admin/indicators/new",
-        {"title": "Online Grooming Offence", "slug": "", "definition": "Whether grooming is a crime.",
+        {"title": "Online Grooming Offence", "slug": "", "definition": "Is grooming a crime?",
          "rubric_yes": "Criminalised online and offline.", "rubric_partial": "Offline only.",
          "rubric_no": "Not criminalised."},
         follow_redirects=True,

@@ -43,7 +43,9 @@ class NewUserForm(FlaskForm):
 
 class GrantForm(FlaskForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
-    country = StringField(_l("Country code"), validators=[Optional(), Length(max=2)])
+    country = StringField(
+        _l("Country code (empty: all countries)"), validators=[Optional(), Length(max=2)]
+    )
 
 
 class IndicatorForm(FlaskForm):

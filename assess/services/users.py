@@ -133,6 +133,13 @@ def _write_mail(session: Session, user: User, purpose: str, token: str) -> None:
     session.add(OutboxEmail(recipient=user.email, subject=subject, body=body))
 
 
+def _email(email: str) -> str:
+    try:
+        return accounts.normalise_email(email)
+    except ValidationError as error:
+        raise ValidationError(str(error), {"email": [str(error)]}) from None
+
+
 def _grants(role: str, codes: list[str]) -> list:
     """Parsed grants; an unknown country is a mistake in the form, not a missing page."""
     try:
@@ -144,11 +151,12 @@ def _grants(role: str, codes: list[str]) -> list:
 def invite(actor: User, email: str, role: str, countries: list[str] = (), name: str = "") -> User:  # type: ignore[assignment]
     """A user who cannot sign in until they choose a password through the e-mailed link."""
     _require_admin(actor)
-    email = accounts.normalise_email(email)
+    email = _email(email)
     grants = _grants(role, list(countries))
     with write_transaction() as session:
         if session.scalar(select(User.id).where(User.email == email)) is not None:
-            raise ValidationError(f"A user with the e-mail {email} already exists.")
+            message = f"A user with the e-mail {email} already exists."
+            raise ValidationError(message, {"email": [message]})
         user = User(email=email, name=name.strip(), password_hash=PENDING_PASSWORD)
         for grant_role, country in grants:
             user.grants.append(RoleGrant(role=grant_role.value, country=country))
@@ -168,6 +176,7 @@ def create(
     actor: User, email: str, password: str, role: str, countries: list[str] = (), name: str = ""
 ) -> User:  # type: ignore[assignment]
     _require_admin(actor)
+    _email(email)
     _grants(role, list(countries))
     return accounts.create_user(actor, email, password, role, list(countries), name=name.strip())
 
