@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import AuditEvent
@@ -58,6 +59,7 @@ def user_detail(user_id: int):
     events = db.session.scalars(
         select(AuditEvent)
         .where(AuditEvent.object_type == "user", AuditEvent.object_id == user.id)
+        .options(joinedload(AuditEvent.actor))
         .order_by(AuditEvent.id.desc())
         .limit(20)
     )

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from ..database import write_transaction
@@ -32,14 +32,14 @@ class IndicatorInput:
 
 
 def current_revision(session: Session | None = None) -> int:
-    session = session or db.session
-    return session.scalar(select(FrameworkRevision.revision).where(FrameworkRevision.id == 1)) or 1
+    query = select(FrameworkRevision.revision).where(FrameworkRevision.id == 1)
+    return (session.scalar(query) if session is not None else db.session.scalar(query)) or 1
 
 
 def bump_revision(session: Session) -> int:
     """Next revision, in the caller's transaction (the write lock orders concurrent bumps)."""
     now = datetime.now(UTC)
-    result = session.execute(
+    result: CursorResult = session.execute(  # type: ignore[assignment]
         update(FrameworkRevision)
         .where(FrameworkRevision.id == 1)
         .values(revision=FrameworkRevision.revision + 1, changed_at=now)

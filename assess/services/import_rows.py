@@ -213,6 +213,8 @@ def write_rows(
     """Create one submitted version per row, the importer its only contributor."""
     now = datetime.now(UTC)
     for row in rows:
+        if row.country_id is None or row.indicator_id is None or row.content is None:
+            raise ValueError(f"line {row.line} was not checked")
         assessment = get_assessment(session, row.country_id, row.indicator_id)
         if open_version(session, assessment.id) is not None:
             raise Conflict(

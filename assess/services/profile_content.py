@@ -7,9 +7,10 @@ applies the change to the profile rows and audits it in the same transaction; an
 whose item changed after it was proposed is refused as stale."""
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..database import write_transaction
 from ..extensions import db
@@ -39,7 +40,7 @@ from . import audit, uploads
 from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .permissions import can_read_staff, country_scope, is_admin, is_editor, is_supervisor
 
-MODELS = {"member": Member, "fact": Fact, "resource": Resource, "news": NewsItem}
+MODELS: dict[str, Any] = {"member": Member, "fact": Fact, "resource": Resource, "news": NewsItem}
 OPERATIONS = ("add", "edit", "remove")
 # kind -> field -> (type, required, max length)
 FIELDS: dict[str, dict[str, tuple[str, bool, int]]] = {
@@ -347,6 +348,7 @@ def open_changes(user: User, country_id: int | None = None) -> list[ProfileChang
     query = (
         select(ProfileChange)
         .where(ProfileChange.state.in_([s.value for s in OPEN_STATES]))
+        .options(joinedload(ProfileChange.country), joinedload(ProfileChange.created_by))
         .order_by(ProfileChange.updated_at)
     )
     if country_id is not None:

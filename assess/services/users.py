@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from ..database import write_transaction
 from ..extensions import db
@@ -40,7 +40,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _get(session: Session, user_id: int) -> User:
+def _get(session: Session | scoped_session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")
@@ -148,11 +148,13 @@ def _grants(role: str, codes: list[str]) -> list:
         raise ValidationError(str(error), {"countries": [str(error)]}) from None
 
 
-def invite(actor: User, email: str, role: str, countries: list[str] = (), name: str = "") -> User:  # type: ignore[assignment]
+def invite(
+    actor: User, email: str, role: str, countries: list[str] | None = None, name: str = ""
+) -> User:
     """A user who cannot sign in until they choose a password through the e-mailed link."""
     _require_admin(actor)
     email = _email(email)
-    grants = _grants(role, list(countries))
+    grants = _grants(role, countries or [])
     with write_transaction() as session:
         if session.scalar(select(User.id).where(User.email == email)) is not None:
             message = f"A user with the e-mail {email} already exists."
@@ -173,12 +175,17 @@ def invite(actor: User, email: str, role: str, countries: list[str] = (), name: 
 
 
 def create(
-    actor: User, email: str, password: str, role: str, countries: list[str] = (), name: str = ""
-) -> User:  # type: ignore[assignment]
+    actor: User,
+    email: str,
+    password: str,
+    role: str,
+    countries: list[str] | None = None,
+    name: str = "",
+) -> User:
     _require_admin(actor)
     _email(email)
-    _grants(role, list(countries))
-    return accounts.create_user(actor, email, password, role, list(countries), name=name.strip())
+    _grants(role, countries or [])
+    return accounts.create_user(actor, email, password, role, countries or [], name=name.strip())
 
 
 def resend_invitation(actor: User, user_id: int) -> None:
@@ -204,11 +211,12 @@ def send_password_reset(actor: User, user_id: int) -> None:
 
 
 def _active_admins(session: Session) -> int:
-    return session.scalar(
+    count = session.scalar(
         select(func.count(func.distinct(RoleGrant.user_id)))
         .join(User, User.id == RoleGrant.user_id)
         .where(RoleGrant.role == Role.ADMIN.value, User.active.is_(True))
     )
+    return count or 0
 
 
 def _keep_an_admin(session: Session, user: User) -> None:
