@@ -32,7 +32,8 @@ from flask_babel import gettext
 from ..database import write_transaction
 from ..models import User
 from .errors import ValidationError
-from .import_rows import RowCheck, check_rows, write_rows
+from .import_rows import RowCheck, check_rows
+from .import_write import write_rows
 
 CSV_COLUMNS = [
     "country",

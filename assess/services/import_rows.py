@@ -3,21 +3,16 @@ problems a person can fix in their spreadsheet."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask_babel import gettext
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import Assessment, Country, Indicator, User, Version, VersionContributor
-from ..workflow import OPEN_STATES, Action, Actor, State, transition
-from . import audit, notifications
-from .assessments import _write_content, get_assessment, open_version
+from ..models import Assessment, Country, Indicator, User, Version
+from ..workflow import OPEN_STATES
 from .content import CitationInput, SourceInput, VersionContent, problems
-from .errors import Conflict
-from .permissions import is_admin, is_editor, is_supervisor
+from .permissions import is_admin, is_editor
 
 STATUS_ALIASES = {
     "yes": "yes",
@@ -201,67 +196,3 @@ def check_rows(
             result.country_id, result.indicator_id = key
         result.content, result.problems = content, cells.problems
     return checks
-
-
-def write_rows(
-    session: Session,
-    actor: User,
-    rows: list[RowCheck],
-    name: str,
-    progress: Callable[[int], None] | None = None,
-) -> int:
-    """Create one submitted version per row, the importer its only contributor."""
-    now = datetime.now(UTC)
-    for row in rows:
-        if row.country_id is None or row.indicator_id is None or row.content is None:
-            raise ValueError(f"line {row.line} was not checked")
-        assessment = get_assessment(session, row.country_id, row.indicator_id)
-        if open_version(session, assessment.id) is not None:
-            raise Conflict(
-                gettext(
-                    "Line %(n)s: someone opened this assessment meanwhile. Nothing was imported; "
-                    "check the file again.",
-                    n=row.line,
-                )
-            )
-        who = Actor(
-            is_editor=True,
-            is_supervisor=is_supervisor(actor, row.country_id),
-            is_admin=is_admin(actor),
-            is_contributor=True,
-            is_creator=True,
-        )
-        drafted = transition(None, Action.START, who)
-        submitted = transition(drafted, Action.SUBMIT, who)
-        version = Version(
-            assessment=assessment,
-            state=submitted.value,
-            base_version=assessment.published_version,
-            created_by_id=actor.id,
-            submitted_by_id=actor.id,
-            submitted_at=now,
-        )
-        session.add(version)
-        _write_content(session, version, row.content)
-        version.submitted_row_version = version.row_version = 1
-        version.contributors.append(VersionContributor(user_id=actor.id))
-        session.flush()
-        details = {"import": name, "line": row.line}
-        for action, before, after in (
-            (Action.START, None, State.DRAFT),
-            (Action.SUBMIT, State.DRAFT, State.SUBMITTED),
-        ):
-            audit.record(
-                actor,
-                action.value,
-                version,
-                country_id=row.country_id,
-                from_state=before.value if before else None,
-                to_state=after.value,
-                details=details,
-            )
-        notifications.on_transition(session, actor, version, Action.SUBMIT)
-        if progress:
-            progress(1)
-    audit.record(actor, "import_assessments", None, details={"file": name, "imported": len(rows)})
-    return len(rows)
