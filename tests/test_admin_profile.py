@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from assess.extensions import db
 from assess.models import Country, Fact, Member, ProfileChange, Resource
-from assess.services import profile_content
+from assess.services import profile_content, uploads
 from assess.services.errors import Conflict, PermissionDenied, ValidationError
 
 from .admin_helpers import PDF, audit_actions, page
@@ -218,3 +218,32 @@ def test_two_approvals_at_once_publish_once(kz, people, make_user):
     with pytest.raises(Conflict, match="already published"):
         profile_content.approve(third, change.id)
     assert len(list(db.session.scalars(select(Fact).where(Fact.text == "Once.")))) == 1
+
+
+def test_a_returned_resource_keeps_or_replaces_its_file(app, client, kz, people):
+    first = uploads.store("a.pdf", PDF)
+    change = profile_content.propose(
+        people["reviewer"], kz.id, "resource", "add",
+        {"title": "Report", "file_name": first.stored_name}, submit=True,
+    )  # fmt: skip
+    profile_content.request_changes(people["supervisor"], change.id, "Add the year.")
+    reviewer = _as(app, client, people["reviewer"])
+    form = page(reviewer.get(f"/admin/profile/changes/{change.id}/edit"))
+    assert "A file is attached" in form
+    reviewer.post_form(
+        f"/admin/profile/changes/{change.id}/edit",
+        {"title": "Report", "year": "2024", "keep_file": first.stored_name, "then": "save"},
+        content_type="multipart/form-data",
+    )
+    kept = db.session.get(ProfileChange, change.id)
+    assert (kept.payload["year"], kept.payload["file_name"]) == (2024, first.stored_name)
+    second = PDF + b"% revised\n"
+    reviewer.post_form(
+        f"/admin/profile/changes/{change.id}/edit",
+        {"title": "Report", "year": "2024", "keep_file": first.stored_name, "then": "submit",
+         "file": (io.BytesIO(second), "b.pdf")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    replaced = db.session.get(ProfileChange, change.id)
+    assert replaced.state == "submitted"
+    assert uploads.path_of(replaced.payload["file_name"]).read_bytes() == second

@@ -225,3 +225,9 @@ def test_the_account_page_saves_the_email_preference(client, auth, make_user):
 def _checkbox(html: str) -> str:
     start = html.index("<input", html.index('id="email_notifications"') - 200)
     return html[start : html.index(">", start) + 1]
+
+
+def test_the_account_page_needs_a_sign_in(client):
+    response = client.get("/account/")
+    assert response.status_code == 302
+    assert "/auth/login" in response.headers["Location"]
