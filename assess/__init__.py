@@ -75,10 +75,10 @@ def register_blueprints(app: Flask) -> None:
     from .public import bp as public_bp
     from .staff import bp as staff_bp
 
+    register_admin(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)
-    register_admin(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -25,9 +25,11 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from flask_babel import gettext
+from flask import current_app, has_request_context
+from flask_babel import force_locale, gettext
 
 from ..database import write_transaction
 from ..models import User
@@ -222,16 +224,25 @@ def parse(data: bytes) -> tuple[str, list[tuple[int, dict]]]:
     return fmt, rows
 
 
+def _language():
+    """Messages in the request's language; outside a request (command line) in the default one."""
+    if has_request_context():
+        return nullcontext()
+    return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
 def check(actor: User, data: bytes, progress: Progress | None = None) -> ImportReport:
     """The dry run: every row checked, nothing written."""
-    fmt, rows = parse(data)
-    return ImportReport(fmt, check_rows(actor, rows, progress))
+    with _language():
+        fmt, rows = parse(data)
+        return ImportReport(fmt, check_rows(actor, rows, progress))
 
 
 def run(actor: User, data: bytes, name: str = "", progress: Progress | None = None) -> ImportReport:
     """Check again, then create and submit a version for every valid row, in one transaction."""
-    fmt, rows = parse(data)
-    report = ImportReport(fmt, check_rows(actor, rows))
-    with write_transaction() as session:
-        report.imported = write_rows(session, actor, report.valid, name, progress)
+    with _language():
+        fmt, rows = parse(data)
+        report = ImportReport(fmt, check_rows(actor, rows))
+        with write_transaction() as session:
+            report.imported = write_rows(session, actor, report.valid, name, progress)
     return report
