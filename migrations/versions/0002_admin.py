@@ -8,9 +8,8 @@ Create Date: 2026-11-28 10:27:29.688679
 
 from datetime import UTC, datetime
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0002_admin"
