@@ -70,11 +70,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .admin import register as register_admin
     from .auth import bp as auth_bp
     from .i18n import bp as i18n_bp
     from .public import bp as public_bp
     from .staff import bp as staff_bp
 
+    register_admin(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)

@@ -28,5 +28,5 @@ def register(app: Flask) -> None:
     @app.context_processor
     def inject_user_forms():
         if current_user.is_authenticated:
-            return {"logout_form": LogoutForm()}
+            return {"logout_form": LogoutForm(formdata=None)}
         return {}

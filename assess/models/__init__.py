@@ -2,6 +2,7 @@
 
 from ._base import utcnow
 from .accounts import LoginAttempt, Role, RoleGrant, User, new_session_token
+from .admin import FrameworkRevision, ProfileChange, ProfileChangeContributor, UserToken
 from .assessment import Assessment, Citation, Comment, Source, Status, Version, VersionContributor
 from .audit import AuditEvent, Notification, OutboxEmail
 from .geo import Country, Indicator, Instrument
@@ -14,6 +15,7 @@ __all__ = [
     "Comment",
     "Country",
     "Fact",
+    "FrameworkRevision",
     "Indicator",
     "Instrument",
     "LoginAttempt",
@@ -21,12 +23,15 @@ __all__ = [
     "NewsItem",
     "Notification",
     "OutboxEmail",
+    "ProfileChange",
+    "ProfileChangeContributor",
     "Resource",
     "Role",
     "RoleGrant",
     "Source",
     "Status",
     "User",
+    "UserToken",
     "Version",
     "VersionContributor",
     "new_session_token",

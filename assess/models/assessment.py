@@ -83,6 +83,8 @@ class Version(db.Model):
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     # The row_version at submission: approval checks the content has not changed since.
     submitted_row_version: Mapped[int | None] = mapped_column(Integer)
+    # The indicator framework's revision when this version was approved.
+    framework_revision: Mapped[int | None] = mapped_column(Integer)
 
     assessment: Mapped[Assessment] = relationship(
         back_populates="versions", foreign_keys=[assessment_id]

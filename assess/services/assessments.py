@@ -19,7 +19,7 @@ from ..models import (
     VersionContributor,
 )
 from ..workflow import OPEN_STATES, Action, State, TransitionError, transition
-from . import audit, notifications
+from . import audit, framework, notifications
 from .content import VersionContent, content_of, problems
 from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .permissions import actor_for, can_read_staff, is_editor
@@ -291,6 +291,7 @@ def approve(user: User, version_id: int, comment: str | None = None) -> Version:
         version.decision_comment = comment
         assessment.published_version = version
         assessment.public_updated_at = now
+        version.framework_revision = framework.current_revision(session)
     return version
 
 

@@ -1,0 +1,57 @@
+"""`assess import-assessments FILE [--commit] --as EMAIL`: the bulk import from the command line."""
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import User
+from ..services import bulk_import
+from ..services.errors import ServiceError
+
+
+def _report(report: bulk_import.ImportReport) -> None:
+    for row in report.invalid:
+        where = f"{row.country_code or '?'}, {row.indicator_slug or '?'}"
+        for problem in row.problems:
+            click.echo(f"  row {row.line} ({where}): {problem}")
+    click.echo(
+        f"{len(report.rows)} rows read: {len(report.valid)} valid, "
+        f"{len(report.invalid)} with problems, {len(report.skipped)} empty."
+    )
+
+
+@click.command("import-assessments")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "email", required=True, help="E-mail of the importing user (the contributor)")
+@click.option("--commit", is_flag=True, help="Import the valid rows; without it, only check")
+@with_appcontext
+def import_assessments_command(file: Path, email: str, commit: bool) -> None:
+    """Check FILE (CSV or JSON); with --commit, submit its valid rows for review."""
+    actor = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if actor is None or not actor.active:
+        raise click.ClickException(f"No active user {email}.")
+    data = file.read_bytes()
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        try:
+            rows = len(bulk_import.parse(data)[1])
+            with click.progressbar(length=rows, label="Checking", file=sys.stderr) as bar:
+                report = bulk_import.check(actor, data, bar.update)
+            _report(report)
+            if not commit:
+                click.echo("Dry run: nothing was written. Add --commit to import the valid rows.")
+                if report.invalid:
+                    raise SystemExit(1)
+                return
+            with click.progressbar(
+                length=len(report.valid), label="Importing", file=sys.stderr
+            ) as bar:
+                report = bulk_import.run(actor, data, file.name, bar.update)
+        except ServiceError as error:
+            raise click.ClickException(f"Nothing was imported: {error}") from None
+    click.echo(f"Imported {report.imported} assessments; they now wait for review.")

@@ -1,0 +1,83 @@
+"""What every admin view shares: sign-in, exception mapping, no caching of account pages."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+
+from flask import abort, flash, redirect, request
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from ..services.errors import NotFound, PermissionDenied, ServiceError, ValidationError
+from . import account_bp, bp
+
+
+@bp.before_request
+def require_login():
+    if not current_user.is_authenticated:
+        from ..extensions import login_manager
+
+        return login_manager.unauthorized()
+    return None
+
+
+@bp.after_request
+@account_bp.after_request
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def apply_errors(form, error: ValidationError, fallback: str | None = None) -> None:
+    """Put a service's field errors on the form's fields; others become a flash."""
+    placed = False
+    for name, messages in error.errors.items():
+        field = getattr(form, name, None) or (getattr(form, fallback, None) if fallback else None)
+        if field is not None:
+            field.errors = [*field.errors, *messages]
+            placed = True
+    if not placed:
+        flash(str(error), "error")
+
+
+@contextmanager
+def refusals(back: str, form: bool = False) -> Iterator[None]:
+    """Map a refused use case: 404, 403, or a flash (for a conflict) and a redirect back.
+
+    With `form`, a `ValidationError` passes through for the view to show on its form."""
+    try:
+        yield
+    except HTTPException:
+        raise
+    except NotFound:
+        abort(404)
+    except PermissionDenied:
+        abort(403)
+    except ServiceError as error:
+        if form and isinstance(error, ValidationError):
+            raise
+        flash(str(error), "error")
+        abort(redirect(back, 303))
+
+
+def allows_upload(limit: Callable[[], int], form_memory: Callable[[], int] | None = None):
+    """Raise this view's request size limit before the CSRF check reads the body.
+
+    The app-wide limit stays small; only views that take files accept more."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if request.method == "POST":
+                from ..extensions import csrf
+
+                request.max_content_length = limit()
+                request.max_form_memory_size = form_memory() if form_memory else 512 * 1024
+                csrf.protect()
+            return view(*args, **kwargs)
+
+        from ..extensions import csrf
+
+        return csrf.exempt(wrapped)
+
+    return decorate

@@ -1,0 +1,35 @@
+"""Public downloads of the files attached to published profile resources."""
+
+from flask import abort, redirect, send_file, url_for
+
+from ..extensions import db
+from ..models import Resource
+from ..services import uploads
+from . import files_bp
+
+
+def resource_download_name(resource: Resource) -> str:
+    return uploads.download_name(resource.title, resource.file_name)
+
+
+@files_bp.route("/files/<int:resource_id>/<filename>")
+def resource_file(resource_id: int, filename: str):
+    resource = db.session.get(Resource, resource_id)
+    path = uploads.path_of(resource.file_name) if resource else None
+    if path is None:
+        abort(404)
+    name = resource_download_name(resource)
+    if filename != name:
+        return redirect(url_for("files.resource_file", resource_id=resource_id, filename=name), 301)
+    file_type = uploads.TYPES[path.suffix[1:]]
+    response = send_file(
+        path,
+        mimetype=file_type.content_type,
+        as_attachment=True,
+        download_name=name,
+        conditional=True,
+        max_age=3600,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

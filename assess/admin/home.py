@@ -1,0 +1,21 @@
+from flask import render_template
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import User
+from ..services import framework, profile_content, users
+from ..services.permissions import is_admin
+from . import bp
+
+
+@bp.route("/")
+def index():
+    counts = {"changes": len(profile_content.open_changes(current_user))}
+    if is_admin(current_user):
+        counts["users"] = db.session.scalar(select(func.count()).where(User.active.is_(True)))
+        counts["pending"] = db.session.scalar(
+            select(func.count()).where(User.password_hash == users.PENDING_PASSWORD)
+        )
+        counts["revision"] = framework.current_revision()
+    return render_template("admin/index.html", counts=counts)

@@ -1,0 +1,85 @@
+"""Administration: one-time account links, proposed profile content, the framework's revision."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..workflow import State
+from ._base import UTCDateTime, utcnow
+
+
+class UserToken(db.Model):
+    """A one-time, expiring link sent by e-mail: an invitation or a password reset.
+
+    Only a SHA-256 of the token is stored, so a copy of the database opens no account."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    user = relationship("User", foreign_keys=[user_id])
+
+    __table_args__ = (CheckConstraint("purpose IN ('invite', 'reset')", name="purpose_valid"),)
+
+
+class ProfileChange(db.Model):
+    """A proposed change to one item of a country's profile content, reviewed with four eyes.
+
+    `payload` holds the proposed fields; `before` the item as it was when the change was proposed,
+    so that approval can refuse a change whose item was changed meanwhile."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country_id: Mapped[int] = mapped_column(ForeignKey("country.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    operation: Mapped[str] = mapped_column(String(10))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(20), default=State.DRAFT.value, index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_comment: Mapped[str | None] = mapped_column(String(2000))
+
+    country = relationship("Country")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    contributors: Mapped[list["ProfileChangeContributor"]] = relationship(
+        back_populates="change", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('member', 'fact', 'resource', 'news')", name="kind_valid"),
+        CheckConstraint("operation IN ('add', 'edit', 'remove')", name="operation_valid"),
+    )
+
+    @property
+    def contributor_ids(self) -> set[int]:
+        return {c.user_id for c in self.contributors}
+
+
+class ProfileChangeContributor(db.Model):
+    """Everyone who proposed or edited a profile change: four-eyes excludes them from deciding."""
+
+    change_id: Mapped[int] = mapped_column(ForeignKey("profile_change.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True, index=True)
+
+    change: Mapped[ProfileChange] = relationship(back_populates="contributors")
+
+
+class FrameworkRevision(db.Model):
+    """One row: the indicator framework's revision, bumped by every framework change."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

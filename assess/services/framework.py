@@ -1,0 +1,187 @@
+"""The indicator framework: add, edit, reorder, retire and restore indicators.
+
+Every change bumps the framework revision in the same transaction, so that each published version
+can record the revision it was assessed under. A retired indicator leaves the public profiles but
+keeps its assessments, versions and permalinks."""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy.orm import Session
+
+from ..database import write_transaction
+from ..extensions import db
+from ..models import FrameworkRevision, Indicator, User
+from . import audit
+from .errors import Conflict, NotFound, PermissionDenied, ValidationError
+from .permissions import is_admin
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TEXT_FIELDS = ("title", "definition", "rubric_yes", "rubric_partial", "rubric_no")
+
+
+@dataclass(frozen=True)
+class IndicatorInput:
+    title: str
+    definition: str = ""
+    rubric_yes: str = ""
+    rubric_partial: str = ""
+    rubric_no: str = ""
+
+
+def current_revision(session: Session | None = None) -> int:
+    query = select(FrameworkRevision.revision).where(FrameworkRevision.id == 1)
+    return (session.scalar(query) if session is not None else db.session.scalar(query)) or 1
+
+
+def bump_revision(session: Session) -> int:
+    """Next revision, in the caller's transaction (the write lock orders concurrent bumps)."""
+    now = datetime.now(UTC)
+    result: CursorResult = session.execute(  # type: ignore[assignment]
+        update(FrameworkRevision)
+        .where(FrameworkRevision.id == 1)
+        .values(revision=FrameworkRevision.revision + 1, changed_at=now)
+    )
+    if result.rowcount == 0:
+        session.add(FrameworkRevision(id=1, revision=2, changed_at=now))
+        session.flush()
+    return current_revision(session)
+
+
+def slugify(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower().replace("&", " ")).strip("-")[:80]
+
+
+def problems(data: IndicatorInput) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not data.title.strip():
+        errors["title"] = ["Give the indicator a title."]
+    elif len(data.title.strip()) > 200:
+        errors["title"] = ["Use at most 200 characters."]
+    return errors
+
+
+def _require_admin(actor: User) -> None:
+    if not is_admin(actor):
+        raise PermissionDenied("Only an administrator can change the indicator framework.")
+
+
+def _get(session: Session, indicator_id: int) -> Indicator:
+    indicator = session.get(Indicator, indicator_id)
+    if indicator is None:
+        raise NotFound("No such indicator.")
+    return indicator
+
+
+def _record(session: Session, actor: User, action: str, indicator: Indicator, **details) -> None:
+    revision = bump_revision(session)
+    audit.record(actor, action, indicator, details={"revision": revision, **details})
+
+
+def all_indicators(actor: User) -> list[Indicator]:
+    """Active indicators in their order, then the retired ones."""
+    _require_admin(actor)
+    return list(
+        db.session.scalars(
+            select(Indicator).order_by(Indicator.retired_at.is_not(None), Indicator.position)
+        )
+    )
+
+
+def add(actor: User, data: IndicatorInput, slug: str = "") -> Indicator:
+    """A new indicator at the end of the framework; its slug is fixed for good (permalinks)."""
+    _require_admin(actor)
+    slug = (slug.strip().lower() or slugify(data.title))[:80]
+    errors = problems(data)
+    if not SLUG.match(slug):
+        errors["slug"] = ["Use lower-case letters, digits and single hyphens, e.g. age-of-consent."]
+    if errors:
+        raise ValidationError("Correct the fields marked below.", errors)
+    with write_transaction() as session:
+        if session.scalar(select(Indicator.id).where(Indicator.slug == slug)) is not None:
+            raise ValidationError(
+                "Correct the fields marked below.", {"slug": [f"The slug {slug} is taken."]}
+            )
+        last = session.scalar(select(func.max(Indicator.position))) or 0
+        indicator = Indicator(slug=slug, position=last + 1, **_cleaned(data))
+        session.add(indicator)
+        session.flush()
+        _record(session, actor, "add_indicator", indicator, slug=slug, title=indicator.title)
+    return indicator
+
+
+def _cleaned(data: IndicatorInput) -> dict[str, str]:
+    return {name: getattr(data, name).strip() for name in TEXT_FIELDS}
+
+
+def edit(actor: User, indicator_id: int, data: IndicatorInput) -> Indicator:
+    _require_admin(actor)
+    errors = problems(data)
+    if errors:
+        raise ValidationError("Correct the fields marked below.", errors)
+    with write_transaction() as session:
+        indicator = _get(session, indicator_id)
+        new = _cleaned(data)
+        changed = {
+            name: {"from": getattr(indicator, name), "to": value}
+            for name, value in new.items()
+            if getattr(indicator, name) != value
+        }
+        if not changed:
+            return indicator
+        for name, value in new.items():
+            setattr(indicator, name, value)
+        _record(session, actor, "edit_indicator", indicator, changes=changed)
+    return indicator
+
+
+def move(actor: User, indicator_id: int, direction: int) -> Indicator:
+    """Swap the indicator with its neighbour among the active ones (-1: up, +1: down)."""
+    _require_admin(actor)
+    with write_transaction() as session:
+        indicator = _get(session, indicator_id)
+        if indicator.is_retired:
+            raise Conflict("A retired indicator has no place in the order; restore it first.")
+        active = list(
+            session.scalars(
+                select(Indicator).where(Indicator.retired_at.is_(None)).order_by(Indicator.position)
+            )
+        )
+        index = active.index(indicator)
+        other = index + (1 if direction > 0 else -1)
+        if not 0 <= other < len(active):
+            return indicator
+        active[index], active[other] = active[other], active[index]
+        for position, item in enumerate(active, start=1):
+            item.position = position
+        _record(session, actor, "reorder_indicators", indicator, order=[i.slug for i in active])
+    return indicator
+
+
+def retire(actor: User, indicator_id: int) -> Indicator:
+    _require_admin(actor)
+    with write_transaction() as session:
+        indicator = _get(session, indicator_id)
+        if indicator.is_retired:
+            raise Conflict("This indicator is already retired.")
+        indicator.retired_at = datetime.now(UTC)
+        _record(session, actor, "retire_indicator", indicator, slug=indicator.slug)
+    return indicator
+
+
+def restore(actor: User, indicator_id: int) -> Indicator:
+    """Bring a retired indicator back, at the end of the order."""
+    _require_admin(actor)
+    with write_transaction() as session:
+        indicator = _get(session, indicator_id)
+        if not indicator.is_retired:
+            raise Conflict("This indicator is not retired.")
+        indicator.retired_at = None
+        last = session.scalar(
+            select(func.max(Indicator.position)).where(Indicator.retired_at.is_(None))
+        )
+        indicator.position = (last or 0) + 1
+        _record(session, actor, "restore_indicator", indicator, slug=indicator.slug)
+    return indicator

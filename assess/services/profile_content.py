@@ -1,0 +1,370 @@
+"""Profile content (members, facts, resources, news) through the same four-eyes workflow.
+
+Each `ProfileChange` proposes one add, edit or removal of one item of a country's profile. It moves
+through `workflow.TRANSITIONS` like an assessment version: drafted and submitted by a reviewer,
+supervisor or admin, decided by a supervisor of the country who did not contribute to it. Approval
+applies the change to the profile rows and audits it in the same transaction; an edit or removal
+whose item changed after it was proposed is refused as stale."""
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from ..database import write_transaction
+from ..extensions import db
+from ..models import (
+    Country,
+    Fact,
+    Member,
+    NewsItem,
+    ProfileChange,
+    ProfileChangeContributor,
+    Resource,
+    Role,
+    RoleGrant,
+    User,
+)
+from ..workflow import (
+    OPEN_STATES,
+    Action,
+    Actor,
+    CommentRequired,
+    State,
+    TransitionError,
+    available_actions,
+    transition,
+)
+from . import audit, uploads
+from .errors import Conflict, NotFound, PermissionDenied, ValidationError
+from .permissions import can_read_staff, country_scope, is_admin, is_editor, is_supervisor
+
+MODELS: dict[str, Any] = {"member": Member, "fact": Fact, "resource": Resource, "news": NewsItem}
+OPERATIONS = ("add", "edit", "remove")
+# kind -> field -> (type, required, max length)
+FIELDS: dict[str, dict[str, tuple[str, bool, int]]] = {
+    "member": {
+        "name": ("text", True, 200),
+        "description": ("text", False, 5000),
+        "url": ("url", False, 500),
+    },
+    "fact": {"text": ("text", True, 5000)},
+    "resource": {
+        "publisher": ("text", False, 200),
+        "title": ("text", True, 300),
+        "year": ("year", False, 0),
+        "url": ("url", False, 500),
+        "file_name": ("file", False, 300),
+    },
+    "news": {
+        "title": ("text", True, 300),
+        "body": ("text", False, 20000),
+        "url": ("url", False, 500),
+        "published_on": ("date", True, 0),
+    },
+}  # fmt: skip
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def clean(kind: str, raw: dict) -> dict:
+    """The payload with every field checked and normalised, or a `ValidationError`."""
+    if kind not in FIELDS:
+        raise ValidationError("Unknown kind of profile content.")
+    data: dict = {}
+    errors: dict[str, list[str]] = {}
+    for name, (kind_of, required, limit) in FIELDS[kind].items():
+        value = raw.get(name)
+        text = "" if value is None else str(value).strip()
+        if required and not text:
+            errors[name] = ["This field is required."]
+        elif kind_of in ("text", "url", "file") and len(text) > limit:
+            errors[name] = [f"Use at most {limit} characters."]
+        elif kind_of == "url" and text and not text.startswith(("https://", "http://")):
+            errors[name] = ["Enter a web address starting with https://."]
+        elif kind_of == "file" and text and uploads.path_of(text) is None:
+            errors[name] = ["The uploaded file is missing; upload it again."]
+        elif kind_of == "year" and text:
+            if not (text.isdigit() and 1000 <= int(text) <= 2999):
+                errors[name] = ["Enter a four-digit year."]
+            else:
+                data[name] = int(text)
+            continue
+        elif kind_of == "date" and text:
+            try:
+                data[name] = date.fromisoformat(text).isoformat()
+            except ValueError:
+                errors[name] = ["Enter a date as YYYY-MM-DD."]
+            continue
+        data[name] = text if kind_of != "year" else None
+    if errors:
+        raise ValidationError("Correct the fields marked below.", errors)
+    return data
+
+
+def snapshot(kind: str, item) -> dict:
+    data = {}
+    for name in FIELDS[kind]:
+        value = getattr(item, name)
+        data[name] = value.isoformat() if isinstance(value, date) else value
+    return data
+
+
+def items(country: Country) -> dict[str, list]:
+    """The country's current profile content, by kind."""
+    found = {}
+    for kind, model in MODELS.items():
+        order = model.published_on.desc() if model is NewsItem else model.position
+        found[kind] = list(
+            db.session.scalars(select(model).where(model.country_id == country.id).order_by(order))
+        )
+    return found
+
+
+def _actor(user: User, change: ProfileChange) -> Actor:
+    country_id = change.country_id
+    return Actor(
+        is_editor=is_editor(user, country_id) or is_admin(user),
+        is_supervisor=is_supervisor(user, country_id),
+        is_admin=is_admin(user),
+        is_contributor=user.id in change.contributor_ids,
+        is_creator=change.created_by_id == user.id,
+    )
+
+
+def actions_for(user: User, change: ProfileChange) -> set[Action]:
+    return set(available_actions(State(change.state), _actor(user, change)))
+
+
+def _locked(session: Session, change_id: int, user: User) -> ProfileChange:
+    change = session.scalar(
+        select(ProfileChange)
+        .where(ProfileChange.id == change_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if change is None or not can_read_staff(user, change.country_id):
+        raise NotFound("No such profile change.")
+    return change
+
+
+def _apply(session, user: User, change: ProfileChange, action: Action, comment=None) -> State:
+    before = State(change.state)
+    try:
+        after = transition(before, action, _actor(user, change), comment)
+    except CommentRequired:
+        raise ValidationError(
+            "This decision needs a comment: tell the author what to change or why.",
+            {"comment": ["Write a comment."]},
+        ) from None
+    except TransitionError as error:
+        if before not in OPEN_STATES and action in (Action.APPROVE, Action.REJECT):
+            decider = change.decided_by.display_name if change.decided_by else "someone"
+            raise Conflict(f"This change was already {before.value} by {decider}.") from None
+        raise PermissionDenied(str(error)) from error
+    change.state = after.value
+    change.updated_at = _now()
+    audit.record(
+        user,
+        f"{action.value}_profile_change",
+        change,
+        country_id=change.country_id,
+        from_state=before.value,
+        to_state=after.value,
+        comment=comment,
+        details={"kind": change.kind, "operation": change.operation},
+    )
+    return after
+
+
+def _contribute(change: ProfileChange, user: User) -> None:
+    if user.id not in change.contributor_ids:
+        change.contributors.append(ProfileChangeContributor(user_id=user.id))
+
+
+def propose(
+    user: User,
+    country_id: int,
+    kind: str,
+    operation: str,
+    payload: dict | None = None,
+    target_id: int | None = None,
+    submit: bool = False,
+) -> ProfileChange:
+    """A draft change (submitted for review at once when `submit`)."""
+    if kind not in MODELS or operation not in OPERATIONS:
+        raise NotFound("No such kind of change.")
+    data = clean(kind, payload or {}) if operation != "remove" else {}
+    with write_transaction() as session:
+        country = session.get(Country, country_id)
+        if country is None or not can_read_staff(user, country_id):
+            raise NotFound("No such country.")
+        before = None
+        if operation != "add":
+            item = session.get(MODELS[kind], target_id) if target_id else None
+            if item is None or item.country_id != country_id:
+                raise NotFound("No such item.")
+            before = snapshot(kind, item)
+            if operation == "remove":
+                data = before
+        change = ProfileChange(
+            country_id=country_id,
+            kind=kind,
+            operation=operation,
+            target_id=target_id if operation != "add" else None,
+            payload=data,
+            before=before,
+            created_by_id=user.id,
+        )
+        try:
+            transition(None, Action.START, _actor(user, change))
+        except TransitionError as error:
+            raise PermissionDenied("You cannot edit this country's profile.") from error
+        _contribute(change, user)
+        session.add(change)
+        session.flush()
+        audit.record(
+            user,
+            "start_profile_change",
+            change,
+            country_id=country_id,
+            to_state=State.DRAFT.value,
+            details={"kind": kind, "operation": operation},
+        )
+        if submit:
+            _submit(session, user, change)
+    return change
+
+
+def update(user: User, change_id: int, payload: dict) -> ProfileChange:
+    with write_transaction() as session:
+        change = _locked(session, change_id, user)
+        if change.operation == "remove":
+            raise Conflict("A removal has nothing to edit.")
+        data = clean(change.kind, payload)
+        _apply(session, user, change, Action.SAVE)
+        change.payload = data
+        _contribute(change, user)
+    return change
+
+
+def _submit(session: Session, user: User, change: ProfileChange) -> None:
+    _apply(session, user, change, Action.SUBMIT)
+    change.submitted_at = _now()
+    _contribute(change, user)
+
+
+def submit(user: User, change_id: int) -> ProfileChange:
+    with write_transaction() as session:
+        change = _locked(session, change_id, user)
+        _submit(session, user, change)
+    return change
+
+
+def withdraw(user: User, change_id: int) -> ProfileChange:
+    with write_transaction() as session:
+        change = _locked(session, change_id, user)
+        _apply(session, user, change, Action.WITHDRAW)
+    return change
+
+
+def discard(user: User, change_id: int) -> ProfileChange:
+    with write_transaction() as session:
+        change = _locked(session, change_id, user)
+        _apply(session, user, change, Action.DISCARD)
+    return change
+
+
+def _decide(user: User, change_id: int, action: Action, comment: str | None) -> ProfileChange:
+    with write_transaction() as session:
+        change = _locked(session, change_id, user)
+        _apply(session, user, change, action, comment)
+        change.decided_by_id = user.id
+        change.decided_at = _now()
+        change.decision_comment = (comment or "").strip() or None
+        if action == Action.APPROVE:
+            _apply_to_profile(session, user, change)
+    return change
+
+
+def approve(user: User, change_id: int, comment: str | None = None) -> ProfileChange:
+    return _decide(user, change_id, Action.APPROVE, comment)
+
+
+def request_changes(user: User, change_id: int, comment: str) -> ProfileChange:
+    return _decide(user, change_id, Action.REQUEST_CHANGES, comment)
+
+
+def reject(user: User, change_id: int, comment: str) -> ProfileChange:
+    return _decide(user, change_id, Action.REJECT, comment)
+
+
+def _apply_to_profile(session: Session, user: User, change: ProfileChange) -> None:
+    model = MODELS[change.kind]
+    if change.operation == "add":
+        item = model(country_id=change.country_id)
+        if hasattr(model, "position"):
+            last = session.scalar(
+                select(func.max(model.position)).where(model.country_id == change.country_id)
+            )
+            item.position = (last if last is not None else -1) + 1
+        session.add(item)
+    else:
+        item = session.get(model, change.target_id)
+        if item is None or snapshot(change.kind, item) != change.before:
+            raise Conflict(
+                "This item was changed or removed after the change was proposed; "
+                "reject this change and propose it again."
+            )
+    if change.operation == "remove":
+        session.delete(item)
+    else:
+        for name, value in change.payload.items():
+            setattr(item, name, date.fromisoformat(value) if name == "published_on" else value)
+    session.flush()
+    audit.record(
+        user,
+        f"{change.operation}_{change.kind}",
+        item,
+        country_id=change.country_id,
+        details={"profile_change": change.id, "payload": change.payload},
+    )
+    if change.operation == "add":
+        change.target_id = item.id
+
+
+def get(user: User, change_id: int) -> ProfileChange:
+    change = db.session.get(ProfileChange, change_id)
+    if change is None or not can_read_staff(user, change.country_id):
+        raise NotFound("No such profile change.")
+    return change
+
+
+def open_changes(user: User, country_id: int | None = None) -> list[ProfileChange]:
+    """Open changes the user may see, oldest first."""
+    query = (
+        select(ProfileChange)
+        .where(ProfileChange.state.in_([s.value for s in OPEN_STATES]))
+        .options(joinedload(ProfileChange.country), joinedload(ProfileChange.created_by))
+        .order_by(ProfileChange.updated_at)
+    )
+    if country_id is not None:
+        query = query.where(ProfileChange.country_id == country_id)
+    scope = None if is_admin(user) else country_scope(user)
+    if scope is not None:
+        query = query.where(ProfileChange.country_id.in_(scope))
+    return list(db.session.scalars(query))
+
+
+def has_eligible_supervisor(change: ProfileChange) -> bool:
+    """Whether anyone may decide this change: a supervisor of its country who did not contribute."""
+    query = (
+        select(RoleGrant.user_id)
+        .join(User, User.id == RoleGrant.user_id)
+        .where(RoleGrant.role == Role.SUPERVISOR.value, User.active.is_(True))
+        .where(or_(RoleGrant.country_id.is_(None), RoleGrant.country_id == change.country_id))
+    )
+    return bool(set(db.session.scalars(query)) - change.contributor_ids)

@@ -1,0 +1,155 @@
+"""Uploaded resource files: checked by extension *and* content, stored by their SHA-256.
+
+Files live in `ASSESS_UPLOAD_DIR` (default: `uploads/` in the instance folder), named
+`<sha256>.<ext>`: the name says nothing the uploader chose, the same file is stored once, and a
+write is atomic (a temporary file renamed into place). A file becomes public only when an approved
+`Resource` row names it."""
+
+import hashlib
+import io
+import os
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+
+from .errors import ValidationError
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+STORED_NAME = re.compile(r"^[0-9a-f]{64}\.(pdf|docx|odt|xlsx|csv)$")
+
+
+@dataclass(frozen=True)
+class FileType:
+    extension: str
+    content_type: str
+    label: str
+
+
+TYPES = {
+    t.extension: t
+    for t in (
+        FileType("pdf", "application/pdf", "PDF"),
+        FileType(
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "Word (DOCX)",
+        ),
+        FileType("odt", "application/vnd.oasis.opendocument.text", "OpenDocument text (ODT)"),
+        FileType(
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "Excel (XLSX)",
+        ),
+        FileType("csv", "text/csv; charset=utf-8", "CSV"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    stored_name: str
+    original_name: str
+    size: int
+
+    @property
+    def type(self) -> FileType:
+        return TYPES[self.stored_name.rsplit(".", 1)[1]]
+
+
+def upload_dir() -> Path:
+    configured = current_app.config.get("UPLOAD_DIR")
+    path = Path(configured) if configured else Path(current_app.instance_path) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def max_bytes() -> int:
+    return int(current_app.config.get("UPLOAD_MAX_BYTES") or DEFAULT_MAX_BYTES)
+
+
+def _zip_names(data: bytes) -> tuple[set[str], bytes]:
+    """The member names of a ZIP container, and its `mimetype` member (ODF puts its type there)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            mimetype = b""
+            if "mimetype" in names and archive.getinfo("mimetype").file_size < 200:
+                mimetype = archive.read("mimetype").strip()
+            return names, mimetype
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
+        return set(), b""
+
+
+def _content_matches(extension: str, data: bytes) -> bool:
+    if extension == "pdf":
+        return data.startswith(b"%PDF-")
+    if extension == "csv":
+        if b"\x00" in data:
+            return False
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return False
+        return True
+    if not data.startswith(b"PK\x03\x04"):
+        return False
+    names, mimetype = _zip_names(data)
+    if extension == "docx":
+        return "[Content_Types].xml" in names and "word/document.xml" in names
+    if extension == "xlsx":
+        return "[Content_Types].xml" in names and "xl/workbook.xml" in names
+    return mimetype == TYPES["odt"].content_type.encode()
+
+
+def check(filename: str, data: bytes) -> FileType:
+    """The file's type, or a `ValidationError` saying what is wrong with it."""
+    extension = filename.rsplit(".", 1)[1].lower() if "." in filename else ""
+    allowed = ", ".join(t.label for t in TYPES.values())
+    if extension not in TYPES:
+        raise ValidationError("Unsupported file type.", {"file": [f"Upload one of: {allowed}."]})
+    if not data:
+        raise ValidationError("The file is empty.", {"file": ["The file is empty."]})
+    if len(data) > max_bytes():
+        limit = max_bytes() // (1024 * 1024)
+        raise ValidationError("The file is too large.", {"file": [f"Upload at most {limit} MB."]})
+    if not _content_matches(extension, data):
+        message = f"The file's content is not a {TYPES[extension].label} file."
+        raise ValidationError(message, {"file": [message]})
+    return TYPES[extension]
+
+
+def store(filename: str, data: bytes) -> StoredFile:
+    """Check and store a file; storing the same bytes twice keeps one copy."""
+    file_type = check(filename, data)
+    stored_name = f"{hashlib.sha256(data).hexdigest()}.{file_type.extension}"
+    target = upload_dir() / stored_name
+    if not target.exists():
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    original = Path(filename.replace("\\", "/")).name[:200]
+    return StoredFile(stored_name, original, len(data))
+
+
+def path_of(stored_name: str) -> Path | None:
+    """The file on disk for a stored name, or None; never a path outside the upload folder."""
+    if not STORED_NAME.match(stored_name or ""):
+        return None
+    path = upload_dir() / stored_name
+    return path if path.is_file() else None
+
+
+def download_name(title: str, stored_name: str) -> str:
+    """A readable, safe file name for a download: the resource's title, slugged."""
+    extension = stored_name.rsplit(".", 1)[1]
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", title).strip("-")[:80] or "resource"
+    return f"{stem}.{extension}"
