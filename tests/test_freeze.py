@@ -6,7 +6,7 @@ import pytest
 
 from assess.database import write_transaction
 from assess.models import Resource
-from assess.services import assessments
+from assess.services import assessments, uploads
 
 from .publishing import content, draft, ids, publish
 
@@ -27,11 +27,15 @@ def frozen(app, client, make_user, tmp_path):
     pending = draft(reviewer, "KZ", "csam-definition", content("no", "Submitword."))
     assessments.submit(reviewer, pending.id)
     draft(reviewer, "KZ", "age-of-consent", content("no", "Draftword."))
-    app.config["RESOURCE_FOLDER"] = str(tmp_path)
-    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4")
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    stored = uploads.store("report.pdf", b"%PDF-1.4")
     with write_transaction() as session:
         session.add(
-            Resource(country_id=ids("KZ", "age-of-consent")[0], title="R", file_name="report.pdf")
+            Resource(
+                country_id=ids("KZ", "age-of-consent")[0],
+                title="Report",
+                file_name=stored.stored_name,
+            )
         )
     out = tmp_path / "site"
     # Freeze as the command line does: Frozen-Flask's own client, one app context for the run.
@@ -62,7 +66,7 @@ def _writes_every_public_page_and_download(out, output):
         "static/css/site.css", "static/css/public.css",
     }  # fmt: skip
     assert expected <= files
-    assert any(f.startswith("countries/kz/resources/") and f.endswith("/report.pdf") for f in files)
+    assert any(f.startswith("files/") and f.endswith("/Report.pdf") for f in files)
     assert len([f for f in files if f.startswith("countries/") and f.count("/") == 2]) == 249
     assert not any(f.startswith(("auth/", "staff/")) or f.endswith(".py") for f in files)
     assert f"Wrote {len(files)} files" in output

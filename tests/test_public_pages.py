@@ -302,29 +302,28 @@ def test_history_shows_changed_sources_and_language_names(client, people):
     assert "(Russian)" in text_of(html)
 
 
-def test_resource_files_download_and_only_by_their_own_address(app, client, tmp_path):
+def test_uploaded_resources_are_linked_from_the_profile_and_download(app, client, tmp_path):
     from assess.database import write_transaction
     from assess.models import Resource
+    from assess.services import uploads
 
     from .publishing import ids
 
-    app.config["RESOURCE_FOLDER"] = str(tmp_path)
-    (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4 report")
+    app.config["UPLOAD_DIR"] = str(tmp_path)
+    stored = uploads.store("report.pdf", b"%PDF-1.4 report")
     with write_transaction() as session:
         resource = Resource(
-            country_id=ids("KZ", "age-of-consent")[0], title="Report", file_name="report.pdf"
+            country_id=ids("KZ", "age-of-consent")[0], title="Report", file_name=stored.stored_name
         )
         session.add(resource)
     html = client.get("/countries/kz").get_data(as_text=True)
-    link = f"/countries/kz/resources/{resource.id}/report.pdf"
+    link = f"/files/{resource.id}/Report.pdf"
     assert f'href="{link}"' in html
     assert "Download Report" in text_of(html)
     response = client.get(link)
     assert response.data == b"%PDF-1.4 report"
     response.close()
-    assert client.get(f"/countries/fr/resources/{resource.id}/report.pdf").status_code == 404
-    assert client.get(f"/countries/kz/resources/{resource.id}/other.pdf").status_code == 404
-    assert client.get(f"/countries/kz/resources/{resource.id}/../x").status_code == 404
+    assert client.get(f"/files/{resource.id + 1}/Report.pdf").status_code == 404
 
 
 def test_only_web_addresses_become_links(client):

@@ -11,7 +11,6 @@ ROUTES = [
     ("/", countries.index),
     ("/countries/", countries.country_list),
     ("/countries/<iso2>", countries.country),
-    ("/countries/<iso2>/resources/<int:resource_id>/<path:file_name>", countries.resource_file),
     ("/countries/<iso2>/<slug>", countries.assessment),
     ("/countries/<iso2>/<slug>/v/<int:number>", countries.version),
     ("/indicators/", indicators.indicator_list),

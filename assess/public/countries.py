@@ -1,21 +1,16 @@
 """Countries: the home page, the list, a profile, one assessment with its history, one version."""
 
-from pathlib import Path
-
 from flask import (
     abort,
-    current_app,
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
-from sqlalchemy import select
 
 from .. import queries
-from ..extensions import db
 from ..models import Country, Indicator, Resource
+from ..services import uploads
 from .helpers import map_entries
 
 
@@ -106,46 +101,11 @@ def version(iso2: str, slug: str, number: int):
     return render_template("public/version.html", history=history, version=shown)
 
 
-def resource_file(iso2: str, resource_id: int, file_name: str):
-    """An uploaded resource of a country's profile."""
-    found = _country_or_404(iso2)
-    resource = db.session.scalar(
-        select(Resource).where(Resource.id == resource_id, Resource.country_id == found.id)
-    )
-    if resource is None or not resource.file_name or resource.file_name != file_name:
-        abort(404)
-    if uses_file_store():
-        return redirect(resource_href(found, resource), 301)
-    return send_from_directory(resource_folder(), resource.file_name)
-
-
-# Uploaded files: the admin area's file store (`files.resource_file`, `services.uploads`) when the
-# app has it; otherwise files named as stored, in `RESOURCE_FOLDER` (default instance/resources).
-def uses_file_store() -> bool:
-    return "files.resource_file" in current_app.view_functions
-
-
-def resource_folder() -> str:
-    return current_app.config.get("RESOURCE_FOLDER") or current_app.instance_path + "/resources"
-
-
 def resource_href(country: Country, resource: Resource) -> str:
-    if uses_file_store():
-        from ..services import uploads
-
-        name = uploads.download_name(resource.title, resource.file_name)
-        return url_for("files.resource_file", resource_id=resource.id, filename=name)
-    return url_for(
-        "public.resource_file",
-        iso2=country.iso2.lower(),
-        resource_id=resource.id,
-        file_name=resource.file_name,
-    )
+    """Where an uploaded resource downloads from: the file store's route (`assess/admin/files.py`)."""
+    name = uploads.download_name(resource.title, resource.file_name)
+    return url_for("files.resource_file", resource_id=resource.id, filename=name)
 
 
 def resource_on_disk(resource: Resource) -> bool:
-    if uses_file_store():
-        from ..services import uploads
-
-        return uploads.path_of(resource.file_name) is not None
-    return (Path(resource_folder()) / resource.file_name).is_file()
+    return uploads.path_of(resource.file_name) is not None
