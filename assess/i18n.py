@@ -6,7 +6,7 @@ import gettext
 from functools import cache
 
 import pycountry
-from flask import Blueprint, current_app, redirect, request
+from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_babel import get_locale
 
 from .auth.views import safe_next
@@ -17,6 +17,8 @@ LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ru": "�
 
 
 def select_locale() -> str:
+    if not has_request_context():  # the command line, mail sent by `assess send-mail`
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = request.cookies.get(COOKIE)
     if chosen in languages:

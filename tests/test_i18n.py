@@ -43,3 +43,9 @@ def test_country_names_come_from_pycountry_locales(app):
         assert country_name("Kazakhstan") == "Казахстан"
     with app.test_request_context("/"), force_locale("fr"):
         assert country_name("Germany") == "Allemagne"
+
+
+def test_the_locale_outside_a_request_is_the_default(app):
+    from flask_babel import get_locale
+
+    assert str(get_locale()) == "en"
