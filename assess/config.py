@@ -35,7 +35,18 @@ DEFAULTS: dict[str, object] = {
     "MAIL_BACKEND": "console",
     "MAIL_SENDER": "assess@localhost",
     "PREFERRED_URL_SCHEME": "https",
+    # Host names this site answers to, e.g. ASSESS_TRUSTED_HOSTS=assess.example.org,localhost;
+    # a request for any other Host gets 400. None accepts any (development).
+    "TRUSTED_HOSTS": None,
+    # Login throttling in Redis (e.g. redis://127.0.0.1:6379/0); the database when unset.
+    "REDIS_URL": None,
+    "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+    "MAX_FORM_PARTS": 1000,
 }
+
+SESSION_COOKIE_PRODUCTION_NAME = "__Host-session"
+REMEMBER_COOKIE_PRODUCTION_NAME = "__Host-remember"
+_DURATIONS = ("IDLE_TIMEOUT", "PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION")
 
 
 def database_url(instance_path: str) -> str:
@@ -56,9 +67,32 @@ def database_url(instance_path: str) -> str:
         ) from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise ConfigError(
-            f"DATABASE_URL uses {parsed.get_backend_name()!r}; assess supports sqlite and postgresql"
+            f"DATABASE_URL uses {parsed.get_backend_name()!r}; "
+            "assess supports sqlite and postgresql"
         )
     return url
+
+
+def finalise(config: dict) -> None:
+    """Turn values from the environment into the types the app uses, and name the cookies.
+
+    Durations may be given in seconds (ASSESS_IDLE_TIMEOUT=900); host lists comma-separated.
+    Secure cookies outside debug get the `__Host-` prefix, which browsers accept only from https
+    with Path=/ and no Domain: no subdomain or plain-http page can set or overwrite them.
+    """
+    for key in _DURATIONS:
+        value = config.get(key)
+        if isinstance(value, int | float | str) and not isinstance(value, bool):
+            config[key] = timedelta(seconds=float(value))
+    hosts = config.get("TRUSTED_HOSTS")
+    if isinstance(hosts, str):
+        config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()] or None
+    production = not config.get("DEBUG")
+    default_name = config.get("SESSION_COOKIE_NAME", "session") == "session"
+    if production and config.get("SESSION_COOKIE_SECURE") and default_name:
+        config["SESSION_COOKIE_NAME"] = SESSION_COOKIE_PRODUCTION_NAME
+    if production and config.get("REMEMBER_COOKIE_SECURE"):
+        config.setdefault("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE_PRODUCTION_NAME)
 
 
 def check(config: dict) -> None:
