@@ -40,6 +40,7 @@ DEFAULTS: dict[str, object] = {
     "TRUSTED_HOSTS": None,
     # Login throttling in Redis (e.g. redis://127.0.0.1:6379/0); the database when unset.
     "REDIS_URL": None,
+    "REDIS_KEY_PREFIX": "assess:",
     "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
     "MAX_FORM_PARTS": 1000,
 }

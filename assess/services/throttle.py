@@ -12,7 +12,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+import redis
 from flask import current_app
+from redis.exceptions import RedisError
 from sqlalchemy import delete, func, select
 
 from ..database import write_transaction
@@ -57,11 +59,16 @@ class DatabaseThrottle:
 
 
 class RedisThrottle:
-    """A sorted set of failure times per account and per address, expiring with the window."""
+    """A sorted set of failure times per account and per address, expiring with the window.
+
+    If Redis cannot be reached the database takes over, so that logins neither fail nor go
+    unthrottled while it is down.
+    """
 
     def __init__(self, client, prefix: str = "assess:login:") -> None:
         self.client = client
         self.prefix = prefix
+        self.fallback = DatabaseThrottle()
 
     def _keys(self, email: str, address: str) -> tuple[str, str]:
         # Hashed so that no e-mail address is stored in Redis in clear.
@@ -69,6 +76,27 @@ class RedisThrottle:
         return f"{self.prefix}account:{account}", f"{self.prefix}address:{address}"
 
     def blocked(self, email: str, address: str) -> bool:
+        try:
+            return self._blocked(email, address)
+        except RedisError:
+            _log_unavailable()
+            return self.fallback.blocked(email, address)
+
+    def record_failure(self, email: str, address: str) -> None:
+        try:
+            self._record_failure(email, address)
+        except RedisError:
+            _log_unavailable()
+            self.fallback.record_failure(email, address)
+
+    def clear_account(self, email: str) -> None:
+        try:
+            self.client.delete(self._keys(email, "")[0])
+        except RedisError:
+            _log_unavailable()
+        self.fallback.clear_account(email)
+
+    def _blocked(self, email: str, address: str) -> bool:
         since = time.time() - WINDOW.total_seconds()
         account_key, address_key = self._keys(email, address)
         pipe = self.client.pipeline()
@@ -77,7 +105,7 @@ class RedisThrottle:
         by_account, by_address = pipe.execute()
         return by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS
 
-    def record_failure(self, email: str, address: str) -> None:
+    def _record_failure(self, email: str, address: str) -> None:
         now = time.time()
         window = int(WINDOW.total_seconds())
         pipe = self.client.pipeline()
@@ -87,8 +115,9 @@ class RedisThrottle:
             pipe.expire(key, window)
         pipe.execute()
 
-    def clear_account(self, email: str) -> None:
-        self.client.delete(self._keys(email, "")[0])
+
+def _log_unavailable() -> None:
+    current_app.logger.warning("Redis unavailable: login throttling falls back to the database")
 
 
 def current() -> Throttle:
@@ -98,8 +127,7 @@ def current() -> Throttle:
         return DatabaseThrottle()
     throttle = current_app.extensions.get("assess_throttle")
     if throttle is None:
-        import redis
-
         client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        throttle = current_app.extensions["assess_throttle"] = RedisThrottle(client)
+        prefix = current_app.config.get("REDIS_KEY_PREFIX", "assess:") + "login:"
+        throttle = current_app.extensions["assess_throttle"] = RedisThrottle(client, prefix)
     return throttle
