@@ -29,6 +29,11 @@ def end_browser_session() -> None:
     logout_user()
 
 
+def start_browser_session() -> None:
+    """Mark the time of a password login, from which the idle and absolute limits count."""
+    session["started"] = session["seen"] = clock()
+
+
 def register(app: Flask) -> None:
     @app.before_request
     def expire_idle_sessions():
@@ -42,6 +47,9 @@ def register(app: Flask) -> None:
         now = clock()
         idle = app.config["IDLE_TIMEOUT"].total_seconds()
         absolute = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+        if "started" not in session and _remembered_too_long(now):
+            end_browser_session()
+            return
         last_seen = session.get("seen", now)
         started = session.get("started", now)
         if now - last_seen > idle or now - started > absolute:
@@ -50,6 +58,16 @@ def register(app: Flask) -> None:
             return
         session["seen"] = now
         session.setdefault("started", now)
+
+    def _remembered_too_long(now: float) -> bool:
+        """A session restored from a remember-me cookie: refuse it past REMEMBER_COOKIE_DURATION.
+
+        The browser drops the cookie then, but a copied cookie carries no date; every remember
+        cookie was issued at a password login, so none is younger than the last one.
+        """
+        last_login = current_user.last_login_at
+        duration = app.config["REMEMBER_COOKIE_DURATION"].total_seconds()
+        return last_login is None or now - last_login.timestamp() > duration
 
     @app.after_request
     def security_headers(response):

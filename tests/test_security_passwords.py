@@ -4,8 +4,7 @@ refused, argon2id with the recommended parameters, and old hashes upgraded at lo
 from importlib import resources
 
 import pytest
-from argon2 import PasswordHasher
-from argon2 import extract_parameters
+from argon2 import PasswordHasher, extract_parameters
 from sqlalchemy import select
 
 from assess.extensions import db

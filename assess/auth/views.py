@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from ..extensions import login_manager
-from ..security import end_browser_session
+from ..security import end_browser_session, start_browser_session
 from ..services import accounts
 from ..services.errors import ValidationError
 from . import bp
@@ -49,6 +49,7 @@ def login():
             return render_template("auth/login.html", form=form), 401
         session.clear()  # a fresh session at login: no fixation
         login_user(user, remember=form.remember.data)
+        start_browser_session()
         return redirect(safe_next(form.next.data))
     return render_template("auth/login.html", form=form)
 
