@@ -2,7 +2,7 @@
 
 import time
 
-from flask import Flask, g, request, session
+from flask import Flask, abort, g, request, session
 from flask_login import current_user, logout_user
 
 CSP = (
@@ -34,7 +34,18 @@ def start_browser_session() -> None:
     session["started"] = session["seen"] = clock()
 
 
+def _has_nul(multidict) -> bool:
+    return any("\x00" in value for _, values in multidict.lists() for value in values)
+
+
 def register(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul_characters():
+        """No text field has a use for NUL, and PostgreSQL cannot store one: refuse it up front
+        rather than fail deep inside a query."""
+        if "\x00" in request.path or _has_nul(request.args) or _has_nul(request.form):
+            abort(400)
+
     @app.before_request
     def expire_idle_sessions():
         """End a session idle for IDLE_TIMEOUT or older than PERMANENT_SESSION_LIFETIME.

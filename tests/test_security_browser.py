@@ -8,11 +8,10 @@ import pytest
 from sqlalchemy import select, text
 from werkzeug.routing import IntegerConverter
 
-from assess import create_app
 from assess.extensions import db
 from assess.models import RoleGrant, User
 
-from .conftest import TEST_PASSWORD, AuthActions, Client, base_config
+from .conftest import TEST_PASSWORD, AuthActions, Client
 
 SAMPLE_VALUES = {"iso2": "kz", "slug": "age-of-consent", "filename": "css/site.css"}
 
@@ -139,9 +138,9 @@ def test_staff_pages_are_not_stored_and_public_pages_may_be(client, demo_users):
         assert client.get(url).headers["Cache-Control"] == "no-store", url
 
 
-def test_a_host_not_trusted_is_refused(database_url, tmp_path, monkeypatch, demo_data):
+def test_a_host_not_trusted_is_refused(make_app, monkeypatch, demo_data):
     monkeypatch.setenv("ASSESS_TRUSTED_HOSTS", "assess.example.org, localhost")
-    app = create_app(base_config(database_url, str(tmp_path)))
+    app = make_app()
     assert app.config["TRUSTED_HOSTS"] == ["assess.example.org", "localhost"]
     client = app.test_client()
     with app.app_context():

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from assess import create_app, security
+from assess import security
 from assess.services import accounts
 
-from .conftest import TEST_PASSWORD, AuthActions, Client, base_config
+from .conftest import TEST_PASSWORD, AuthActions, Client
 
 REMEMBER = "remember_token"  # the cookie name in tests (plain http, so no __Host- prefix)
 
@@ -138,15 +138,12 @@ def test_a_remember_cookie_expires_on_the_server_too(app, client, auth, make_use
     assert not _signed_in(_browser(app, remember_only))
 
 
-def test_timeouts_are_configurable_from_the_environment(
-    database_url, tmp_path, make_user, clock, monkeypatch
-):
+def test_timeouts_are_configurable_from_the_environment(make_app, make_user, clock, monkeypatch):
     monkeypatch.setenv("ASSESS_IDLE_TIMEOUT", "60")
     monkeypatch.setenv("ASSESS_PERMANENT_SESSION_LIFETIME", "300")
-    app = create_app(base_config(database_url, str(tmp_path)))
+    app = make_app()
     assert app.config["IDLE_TIMEOUT"] == timedelta(seconds=60)
     assert app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(minutes=5)
-    app.test_client_class = Client
     client = app.test_client()
     with app.app_context():
         AuthActions(client).login(make_user())
@@ -156,22 +153,17 @@ def test_timeouts_are_configurable_from_the_environment(
         assert not _signed_in(client)
 
 
-def _production_app(database_url, tmp_path, **extra):
-    config = base_config(database_url, str(tmp_path))
-    del config["SESSION_COOKIE_SECURE"], config["REMEMBER_COOKIE_SECURE"]
-    app = create_app(config | extra)
-    app.test_client_class = Client
-    return app
+def _production_app(make_app, **extra):
+    # The test config turns Secure off for plain-http test clients; put the defaults back.
+    return make_app(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, **extra)
 
 
 def _set_cookie_headers(response) -> dict[str, str]:
     return {h.split("=", 1)[0]: h for h in response.headers.getlist("Set-Cookie")}
 
 
-def test_production_cookies_are_host_prefixed_secure_httponly_lax(
-    database_url, tmp_path, make_user
-):
-    app = _production_app(database_url, tmp_path)
+def test_production_cookies_are_host_prefixed_secure_httponly_lax(make_app, make_user):
+    app = _production_app(make_app)
     user = make_user()
     client = app.test_client()
     with app.app_context():
@@ -202,7 +194,7 @@ def test_production_cookies_are_host_prefixed_secure_httponly_lax(
         assert not any(a.startswith("domain=") for a in attributes)
 
 
-def test_debug_keeps_plain_cookie_names(database_url, tmp_path):
-    app = _production_app(database_url, tmp_path, DEBUG=True)
+def test_debug_keeps_plain_cookie_names(make_app):
+    app = _production_app(make_app, DEBUG=True)
     assert app.config["SESSION_COOKIE_NAME"] == "session"
     assert app.config.get("REMEMBER_COOKIE_NAME", REMEMBER) == REMEMBER
