@@ -17,6 +17,8 @@ class ConfigError(RuntimeError):
 DEFAULTS: dict[str, object] = {
     "SECRET_KEY": INSECURE_SECRET_KEY,
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    # Bound values stay out of SQL logs and error messages: they carry hashes and session tokens.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -81,6 +83,8 @@ def finalise(config: dict) -> None:
     Secure cookies outside debug get the `__Host-` prefix, which browsers accept only from https
     with Path=/ and no Domain: no subdomain or plain-http page can set or overwrite them.
     """
+    # A copy per app: the engine set-up may add to it.
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     for key in _DURATIONS:
         value = config.get(key)
         if isinstance(value, int | float | str) and not isinstance(value, bool):
