@@ -29,6 +29,8 @@ def main() -> None:
 def register(app: Flask) -> None:
     for command in (seed_command, demo_data_command, create_user_command, demo_command):
         app.cli.add_command(command)
+    for command in (export_command, import_command):
+        app.cli.add_command(command)
 
 
 def _fail(message: str) -> None:
@@ -110,3 +112,50 @@ def demo_command(port: int) -> None:
         _print_logins(logins)
     click.echo(f"Serving on http://127.0.0.1:{port}/ (Ctrl+C to stop)")
     app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+
+
+@click.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, allow_dash=True))
+@with_appcontext
+def export_command(file: str) -> None:
+    """Write every table to FILE (JSON Lines; "-" for standard output)."""
+    from .services import backup
+
+    total = sum(backup.count_rows().values())
+    db_session_end()
+    to_stdout = file == "-"
+    with (
+        click.open_file(file, "w", encoding="utf-8", atomic=not to_stdout) as out,
+        click.progressbar(length=total, label="Exporting", file=sys.stderr) as bar,
+    ):
+        counts = backup.export(out, progress=bar.update)
+    click.echo(f"Exported {sum(counts.values())} rows from {len(counts)} tables.", err=True)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@with_appcontext
+def import_command(file: str) -> None:
+    """Load FILE, made by `assess export`, into an empty database: all of it or nothing."""
+    from .services import backup
+
+    with click.open_file(file, encoding="utf-8") as source:
+        try:
+            plan = backup.read(source)
+        except UnicodeDecodeError as error:
+            _fail(f"{file} is not UTF-8 text: {error}")
+        except backup.BackupError as error:
+            _fail(f"{file} was not imported; nothing changed. {error}")
+    try:
+        with click.progressbar(length=plan.total, label="Importing", file=sys.stderr) as bar:
+            counts = backup.write(plan, progress=bar.update)
+    except ServiceError as error:
+        _fail(f"{file} was not imported; nothing changed. {error}")
+    click.echo(f"Imported {sum(counts.values())} rows into {len(counts)} tables.")
+
+
+def db_session_end() -> None:
+    """End the read transaction the count opened, so that the export takes its own snapshot."""
+    from .extensions import db
+
+    db.session.commit()
