@@ -217,8 +217,6 @@ def start_draft(user: User, country_id: int, indicator_id: int) -> Version:
             created_by_id=user.id,
         )
         session.add(version)
-        if published is not None:
-            _write_content(session, version, content_of(published))
         _add_contributor(version, user)
         try:
             session.flush()
@@ -228,6 +226,9 @@ def start_draft(user: User, country_id: int, indicator_id: int) -> Version:
             raise Conflict(
                 "Someone else started a draft of this assessment a moment ago."
             ) from None
+        # Copied after the insert: loading the published content would flush it unguarded.
+        if published is not None:
+            _write_content(session, version, content_of(published))
         audit.record(
             user, Action.START.value, version, country_id=country_id, to_state=State.DRAFT.value
         )
