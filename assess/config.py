@@ -40,6 +40,10 @@ DEFAULTS: dict[str, object] = {
     # Host names this site answers to, e.g. ASSESS_TRUSTED_HOSTS=assess.example.org,localhost;
     # a request for any other Host gets 400. None accepts any (development).
     "TRUSTED_HOSTS": None,
+    # How many reverse proxies (load balancers) stand before the app and set X-Forwarded-For,
+    # -Proto and -Host. 0 ignores those headers, which a client could then forge; behind one
+    # balancer set ASSESS_TRUSTED_PROXIES=1, or per-address login throttling sees one address.
+    "TRUSTED_PROXIES": 0,
     # Login throttling in Redis (e.g. redis://127.0.0.1:6379/0); the database when unset.
     "REDIS_URL": None,
     "REDIS_KEY_PREFIX": "assess:",

@@ -4,6 +4,7 @@ import time
 
 from flask import Flask, abort, g, request, session
 from flask_login import current_user, logout_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -39,6 +40,10 @@ def _has_nul(multidict) -> bool:
 
 
 def register(app: Flask) -> None:
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     @app.before_request
     def refuse_nul_characters():
         """No text field has a use for NUL, and PostgreSQL cannot store one: refuse it up front

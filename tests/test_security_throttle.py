@@ -159,3 +159,34 @@ def test_unknown_email_and_wrong_password_look_and_take_the_same(client, make_us
     ratio = statistics.median(timings["wrong"]) / statistics.median(timings["unknown"])
     assert 0.5 < ratio < 2.0, timings
     print(f"median wrong/unknown = {ratio:.2f}")
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_client_addresses_behind_a_trusted_proxy(make_app, make_user, proxies):
+    """Behind a balancer the address is the forwarded one; without one, the header is ignored,
+    so that a client cannot dodge the per-address limit by forging it."""
+    worker = make_app(TRUSTED_PROXIES=proxies)
+    client = worker.test_client()
+    with worker.app_context():
+        for attempt in range(accounts.MAX_FAILURES_PER_ADDRESS):
+            client.post_form(
+                "/auth/login",
+                {"email": f"guess{attempt}@example.org", "password": "wrong password!"},
+                headers={"X-Forwarded-For": f"198.51.100.{attempt}"},
+                environ_base={"REMOTE_ADDR": "10.0.0.1"},
+            )
+        addresses = set(db.session.scalars(select(LoginAttempt.address)))
+        user = make_user()
+        response = client.post_form(
+            "/auth/login",
+            {"email": user.email, "password": TEST_PASSWORD},
+            headers={"X-Forwarded-For": "203.0.113.77"},
+            environ_base={"REMOTE_ADDR": "10.0.0.1"},
+        )
+        db.session.remove()
+    if proxies:
+        assert len(addresses) == accounts.MAX_FAILURES_PER_ADDRESS
+        assert response.status_code == 302
+    else:
+        assert addresses == {"10.0.0.1"}
+        assert "Too many failed attempts" in response.get_data(as_text=True)
