@@ -11,7 +11,9 @@ from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
 SCRIPT = Path(__file__).resolve().parent.parent / "bench" / "integrity.py"
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+PG_ADMIN = os.environ.get(
+    "ASSESS_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 def _postgres_available() -> bool:
@@ -40,6 +42,7 @@ def test_nothing_acknowledged_is_lost_under_load_and_kills():
         text=True,
         timeout=600,
         check=False,
+        env={**os.environ, "ASSESS_BENCH_PG_URL": PG_ADMIN},
     )
     output = run.stdout[run.stdout.index("{") :]
     result = json.loads(output)[database]
