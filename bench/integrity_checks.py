@@ -50,9 +50,7 @@ def check(url: str, account_log: list, ack_path: str) -> dict:
         acked = Counter()
         with suppress(FileNotFoundError), open(ack_path) as acks:
             acked.update(tuple(json.loads(line)) for line in acks)
-        recorded = Counter(
-            (e.object_id, e.action, e.to_state) for e in events if e.action in WORKFLOW_ACTIONS
-        )
+        recorded = Counter((e.object_id, e.action) for e in events if e.action in WORKFLOW_ACTIONS)
         if acked != recorded:
             missing, extra = acked - recorded, recorded - acked
             lost += sum(missing.values())
