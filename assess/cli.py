@@ -41,6 +41,8 @@ def register(app: Flask) -> None:
     for command in (seed_command, demo_data_command, create_user_command, demo_command):
         app.cli.add_command(command)
     app.cli.add_command(freeze_command)
+    for command in (export_command, import_command):
+        app.cli.add_command(command)
 
 
 def _fail(message: str) -> None:
@@ -175,3 +177,50 @@ def demo_command(port: int) -> None:
     click.echo(f"Serving on http://127.0.0.1:{port}/ (Ctrl+C to stop)")
     # app.run() refuses to serve inside a CLI command; werkzeug's server is what it would use.
     run_simple("127.0.0.1", port, app, threaded=True)
+
+
+@click.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, allow_dash=True))
+@with_appcontext
+def export_command(file: str) -> None:
+    """Write every table to FILE (JSON Lines; "-" for standard output)."""
+    from .services import backup
+
+    total = sum(backup.count_rows().values())
+    db_session_end()
+    to_stdout = file == "-"
+    with (
+        click.open_file(file, "w", encoding="utf-8", atomic=not to_stdout) as out,
+        click.progressbar(length=total, label="Exporting", file=sys.stderr) as bar,
+    ):
+        counts = backup.export(out, progress=bar.update)
+    click.echo(f"Exported {sum(counts.values())} rows from {len(counts)} tables.", err=True)
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@with_appcontext
+def import_command(file: str) -> None:
+    """Load FILE, made by `assess export`, into an empty database: all of it or nothing."""
+    from .services import backup
+
+    with click.open_file(file, encoding="utf-8") as source:
+        try:
+            plan = backup.read(source)
+        except UnicodeDecodeError as error:
+            _fail(f"{file} is not UTF-8 text: {error}")
+        except backup.BackupError as error:
+            _fail(f"{file} was not imported; nothing changed. {error}")
+    try:
+        with click.progressbar(length=plan.total, label="Importing", file=sys.stderr) as bar:
+            counts = backup.write(plan, progress=bar.update)
+    except ServiceError as error:
+        _fail(f"{file} was not imported; nothing changed. {error}")
+    click.echo(f"Imported {sum(counts.values())} rows into {len(counts)} tables.")
+
+
+def db_session_end() -> None:
+    """End the read transaction the count opened, so that the export takes its own snapshot."""
+    from .extensions import db
+
+    db.session.commit()

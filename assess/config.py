@@ -17,6 +17,8 @@ class ConfigError(RuntimeError):
 DEFAULTS: dict[str, object] = {
     "SECRET_KEY": INSECURE_SECRET_KEY,
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    # Bound values stay out of SQL logs and error messages: they carry hashes and session tokens.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -35,7 +37,23 @@ DEFAULTS: dict[str, object] = {
     "MAIL_BACKEND": "console",
     "MAIL_SENDER": "assess@localhost",
     "PREFERRED_URL_SCHEME": "https",
+    # Host names this site answers to, e.g. ASSESS_TRUSTED_HOSTS=assess.example.org,localhost;
+    # a request for any other Host gets 400. None accepts any (development).
+    "TRUSTED_HOSTS": None,
+    # How many reverse proxies (load balancers) stand before the app and set X-Forwarded-For,
+    # -Proto and -Host. 0 ignores those headers, which a client could then forge; behind one
+    # balancer set ASSESS_TRUSTED_PROXIES=1, or per-address login throttling sees one address.
+    "TRUSTED_PROXIES": 0,
+    # Login throttling in Redis (e.g. redis://127.0.0.1:6379/0); the database when unset.
+    "REDIS_URL": None,
+    "REDIS_KEY_PREFIX": "assess:",
+    "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+    "MAX_FORM_PARTS": 1000,
 }
+
+SESSION_COOKIE_PRODUCTION_NAME = "__Host-session"
+REMEMBER_COOKIE_PRODUCTION_NAME = "__Host-remember"
+_DURATIONS = ("IDLE_TIMEOUT", "PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION")
 
 
 def database_url(instance_path: str) -> str:
@@ -56,9 +74,34 @@ def database_url(instance_path: str) -> str:
         ) from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise ConfigError(
-            f"DATABASE_URL uses {parsed.get_backend_name()!r}; assess supports sqlite and postgresql"
+            f"DATABASE_URL uses {parsed.get_backend_name()!r}; "
+            "assess supports sqlite and postgresql"
         )
     return url
+
+
+def finalise(config: dict) -> None:
+    """Turn values from the environment into the types the app uses, and name the cookies.
+
+    Durations may be given in seconds (ASSESS_IDLE_TIMEOUT=900); host lists comma-separated.
+    Secure cookies outside debug get the `__Host-` prefix, which browsers accept only from https
+    with Path=/ and no Domain: no subdomain or plain-http page can set or overwrite them.
+    """
+    # A copy per app: the engine set-up may add to it.
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    for key in _DURATIONS:
+        value = config.get(key)
+        if isinstance(value, int | float | str) and not isinstance(value, bool):
+            config[key] = timedelta(seconds=float(value))
+    hosts = config.get("TRUSTED_HOSTS")
+    if isinstance(hosts, str):
+        config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()] or None
+    production = not config.get("DEBUG")
+    default_name = config.get("SESSION_COOKIE_NAME", "session") == "session"
+    if production and config.get("SESSION_COOKIE_SECURE") and default_name:
+        config["SESSION_COOKIE_NAME"] = SESSION_COOKIE_PRODUCTION_NAME
+    if production and config.get("REMEMBER_COOKIE_SECURE"):
+        config.setdefault("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE_PRODUCTION_NAME)
 
 
 def check(config: dict) -> None:

@@ -1,23 +1,59 @@
-from flask import Flask, render_template
+"""Generic error pages: a title and a sentence, never a traceback or an internal detail."""
+
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.wrappers import Response
 
 from .extensions import db
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Bad request"), _("The request could not be understood.")),
+        403: (_("Access denied"), _("You do not have permission to do this.")),
+        404: (_("Page not found"), _("There is no page at this address.")),
+        405: (_("Not allowed"), _("This page cannot be used that way.")),
+        409: (_("Conflict"), _("Someone else changed this in the meantime. Reload and retry.")),
+        413: (
+            _("Too large"),
+            _("What you sent is larger than this site accepts. Send less and try again."),
+        ),
+        429: (_("Too many requests"), _("Wait a moment and try again.")),
+        500: (_("Something went wrong"), _("Sorry, this page could not be shown.")),
+    }
+
+
+def render_error(code: int, message: str | None = None) -> tuple[str, int] | Response:
+    if request.url_rule is None and request.routing_exception is not None and _bad_host():
+        # A refused Host header: no URL can be built for it, so answer in plain text.
+        return Response("Bad request: unknown host.\n", 400, mimetype="text/plain")
+    title, default = _messages().get(code, (_("Error"), _("Sorry, this page could not be shown.")))
+    return render_template("error.html", code=code, title=title, message=message or default), code
+
+
+def _bad_host() -> bool:
+    from werkzeug.exceptions import SecurityError
+
+    return isinstance(request.routing_exception, SecurityError)
 
 
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return render_template("error.html", code=error.code, title=error.name), error.code
+        if isinstance(error, InternalServerError):
+            return server_error(error)
+        return render_error(error.code or 500)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         message = _("The form has expired or did not come from this site. Reload it and try again.")
-        return render_template("error.html", code=400, title=_("Bad request"), message=message), 400
+        return render_error(400, message)
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
+        # The failed request's transaction must not leak into the error page or the next request.
         db.session.rollback()
-        app.logger.exception("unhandled error")
-        return render_template("error.html", code=500, title=_("Something went wrong")), 500
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(500)

@@ -1,35 +1,89 @@
-"""Response headers and session lifetime, for every request."""
+"""Response headers and session lifetime, for every request (OWASP ASVS 5.0 V3, V7)."""
 
-from datetime import UTC, datetime
+import time
 
-from flask import Flask, g, request, session
+from flask import Flask, abort, g, request, session
 from flask_login import current_user, logout_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+HSTS = "max-age=31536000; includeSubDomains"
 
 STAFF_BLUEPRINTS = frozenset({"auth", "staff", "review", "admin"})
 
 
+def clock() -> float:
+    """Seconds since the epoch; tests replace it to move time forward."""
+    return time.time()
+
+
+def end_browser_session() -> None:
+    """Forget the signed-in user in this browser, remember-me cookie included.
+
+    The order matters: `logout_user` marks the remember cookie for deletion in the session, which
+    `session.clear()` would otherwise wipe, leaving a cookie that signs the user straight back in.
+    """
+    session.clear()
+    logout_user()
+
+
+def start_browser_session() -> None:
+    """Mark the time of a password login, from which the idle and absolute limits count."""
+    session["started"] = session["seen"] = clock()
+
+
+def _has_nul(multidict) -> bool:
+    return any("\x00" in value for _, values in multidict.lists() for value in values)
+
+
 def register(app: Flask) -> None:
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+    @app.before_request
+    def refuse_nul_characters():
+        """No text field has a use for NUL, and PostgreSQL cannot store one: refuse it up front
+        rather than fail deep inside a query."""
+        if "\x00" in request.path or _has_nul(request.args) or _has_nul(request.form):
+            abort(400)
+
     @app.before_request
     def expire_idle_sessions():
+        """End a session idle for IDLE_TIMEOUT or older than PERMANENT_SESSION_LIFETIME.
+
+        Both times live in the signed session cookie, so a replayed old cookie expires too. A
+        session restored from a remember-me cookie starts afresh and is bound by the same limits.
+        """
         if not current_user.is_authenticated:
             return
-        now = datetime.now(UTC).timestamp()
+        now = clock()
         idle = app.config["IDLE_TIMEOUT"].total_seconds()
         absolute = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+        if "started" not in session and _remembered_too_long(now):
+            end_browser_session()
+            return
         last_seen = session.get("seen", now)
         started = session.get("started", now)
         if now - last_seen > idle or now - started > absolute:
-            logout_user()
-            session.clear()
+            end_browser_session()
             g.session_expired = True
             return
         session["seen"] = now
         session.setdefault("started", now)
+
+    def _remembered_too_long(now: float) -> bool:
+        """A session restored from a remember-me cookie: refuse it past REMEMBER_COOKIE_DURATION.
+
+        The browser drops the cookie then, but a copied cookie carries no date; every remember
+        cookie was issued at a password login, so none is younger than the last one.
+        """
+        last_login = current_user.last_login_at
+        duration = app.config["REMEMBER_COOKIE_DURATION"].total_seconds()
+        return last_login is None or now - last_login.timestamp() > duration
 
     @app.after_request
     def security_headers(response):
@@ -38,8 +92,9 @@ def register(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if not app.debug:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+            headers.setdefault("Strict-Transport-Security", HSTS)
         if request.blueprint in STAFF_BLUEPRINTS or current_user.is_authenticated:
             headers["Cache-Control"] = "no-store"
         return response

@@ -162,3 +162,21 @@ def auth(client) -> AuthActions:
 @pytest.fixture
 def demo_data(app):
     return demo.load_demo_data()
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path):
+    """Another app on the test's database (another worker, another config); disposed after."""
+    made = []
+
+    def make(**config):
+        other = create_app(base_config(database_url, str(tmp_path)) | config)
+        other.test_client_class = Client
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -2,9 +2,10 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
 from ..extensions import login_manager
+from ..security import end_browser_session, start_browser_session
 from ..services import accounts
 from ..services.errors import ValidationError
 from . import bp
@@ -48,6 +49,7 @@ def login():
             return render_template("auth/login.html", form=form), 401
         session.clear()  # a fresh session at login: no fixation
         login_user(user, remember=form.remember.data)
+        start_browser_session()
         return redirect(safe_next(form.next.data))
     return render_template("auth/login.html", form=form)
 
@@ -57,8 +59,7 @@ def login():
 def logout():
     if LogoutForm().validate_on_submit():
         accounts.logout(current_user)
-        logout_user()
-        session.clear()
+        end_browser_session()
         flash(_("You are signed out."), "info")
     return redirect(url_for("public.index"))
 
@@ -75,8 +76,7 @@ def change_password():
                 target = form.current if field == "current" else form.new
                 target.errors = [*target.errors, *messages]
         else:
-            logout_user()
-            session.clear()
+            end_browser_session()
             flash(_("Your password is changed. Sign in again with the new one."), "info")
             return redirect(url_for("auth.login"))
     return render_template("auth/password.html", form=form)

@@ -1,32 +1,37 @@
 """Accounts: passwords, login with throttling, sessions that can be ended, user creation."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 
 from ..database import write_transaction
 from ..extensions import db
-from ..models import Country, LoginAttempt, Role, RoleGrant, User, new_session_token
-from . import audit
+from ..models import Country, Role, RoleGrant, User, new_session_token
+from . import audit, throttle
 from .errors import NotFound, ValidationError
 
 # argon2id with OWASP's recommended minimum (19 MiB, 2 passes, 1 lane).
 hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 MIN_PASSWORD = 12
 MAX_PASSWORD = 128
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 30
+THROTTLE_WINDOW = throttle.WINDOW
+MAX_FAILURES_PER_ACCOUNT = throttle.MAX_FAILURES_PER_ACCOUNT
+MAX_FAILURES_PER_ADDRESS = throttle.MAX_FAILURES_PER_ADDRESS
+# Verified against when the e-mail is unknown, so that both failures cost one argon2 verification.
 _DUMMY_HASH = hasher.hash("a password nobody has, for timing")
 
 
 def _common_passwords() -> frozenset[str]:
-    text = resources.files("assess.data").joinpath("common-passwords.txt").read_text()
-    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
+    text = resources.files("assess.data").joinpath("common-passwords.txt").read_text("utf-8")
+    return frozenset(
+        line.strip().lower()
+        for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    )
 
 
 COMMON_PASSWORDS = _common_passwords()
@@ -66,38 +71,37 @@ class LoginRefused(Exception):
 
 
 def authenticate(email: str, password: str, address: str) -> User:
-    """The user for these credentials, recording failures so that guessing is throttled."""
+    """The user for these credentials, recording failures so that guessing is throttled.
+
+    The password is verified whole, never truncated. An unknown e-mail, an inactive account and a
+    wrong password take the same path (one argon2 verification, one recorded failure) and raise
+    the same `LoginRefused`, so that neither the answer nor its timing tells which it was.
+    """
     email = email.strip().lower()
-    since = datetime.now(UTC) - THROTTLE_WINDOW
-    by_account = db.session.scalar(
-        select(func.count()).where(LoginAttempt.email == email, LoginAttempt.at > since)
-    )
-    by_address = db.session.scalar(
-        select(func.count()).where(LoginAttempt.address == address, LoginAttempt.at > since)
-    )
-    if by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS:
+    limiter = throttle.current()
+    if limiter.blocked(email, address):
         raise LoginRefused(throttled=True)
     user = db.session.scalar(select(User).where(User.email == email))
     try:
-        hasher.verify(user.password_hash if user else _DUMMY_HASH, password[: MAX_PASSWORD * 4])
+        hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
         if user is None or not user.active:
             raise VerificationError
     except (VerificationError, InvalidHashError):
-        with write_transaction() as session:
-            session.add(LoginAttempt(email=email, address=address))
+        limiter.record_failure(email, address)
         raise LoginRefused() from None
     with write_transaction():
         user = db.session.get(User, user.id)
         if hasher.check_needs_rehash(user.password_hash):
+            # Upgrade a hash made with older, weaker parameters while the password is at hand.
             user.password_hash = hasher.hash(password)
         user.last_login_at = datetime.now(UTC)
-        db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+        limiter.clear_account(email)
         audit.record(user, "login", user)
     return user
 
 
 def end_sessions(user: User) -> None:
-    """Invalidate every session and remember-me cookie of this user (in the caller's transaction)."""
+    """End every session and remember-me cookie of this user (in the caller's transaction)."""
     user.session_token = new_session_token()
 
 

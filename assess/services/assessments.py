@@ -112,10 +112,25 @@ def get_assessment(session: Session, country_id: int, indicator_id: int) -> Asse
         )
     )
     if assessment is None:
-        assessment = Assessment(country_id=country_id, indicator_id=indicator_id)
-        session.add(assessment)
-        session.flush()
+        assessment = _insert_or_get(
+            session,
+            Assessment(country_id=country_id, indicator_id=indicator_id),
+            select(Assessment).where(
+                Assessment.country_id == country_id, Assessment.indicator_id == indicator_id
+            ),
+        )
     return assessment
+
+
+def _insert_or_get(session: Session, row, query):
+    """Insert a row with a unique key, or, if a concurrent transaction inserted it first (on
+    PostgreSQL; SQLite writers queue at BEGIN), the row it inserted."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+        return row
+    except IntegrityError:
+        return session.scalar(query)
 
 
 def open_version(session: Session, assessment_id: int) -> Version | None:
@@ -137,9 +152,17 @@ def _instrument(session: Session, country_id: int, title: str, year: int | None)
         )
     )
     if instrument is None:
-        instrument = Instrument(country_id=country_id, title=title, year_adopted=year)
-        session.add(instrument)
-        session.flush()
+        instrument = _insert_or_get(
+            session,
+            Instrument(country_id=country_id, title=title, year_adopted=year),
+            select(Instrument).where(
+                Instrument.country_id == country_id,
+                Instrument.title == title,
+                Instrument.year_adopted.is_(None)
+                if year is None
+                else Instrument.year_adopted == year,
+            ),
+        )
     return instrument
 
 
@@ -194,8 +217,6 @@ def start_draft(user: User, country_id: int, indicator_id: int) -> Version:
             created_by_id=user.id,
         )
         session.add(version)
-        if published is not None:
-            _write_content(session, version, content_of(published))
         _add_contributor(version, user)
         try:
             session.flush()
@@ -205,6 +226,9 @@ def start_draft(user: User, country_id: int, indicator_id: int) -> Version:
             raise Conflict(
                 "Someone else started a draft of this assessment a moment ago."
             ) from None
+        # Copied after the insert: loading the published content would flush it unguarded.
+        if published is not None:
+            _write_content(session, version, content_of(published))
         audit.record(
             user, Action.START.value, version, country_id=country_id, to_state=State.DRAFT.value
         )
