@@ -24,6 +24,7 @@ from assess.models import (
     User,
     Version,
 )
+from assess.services import profile_content, users
 from assess.services import accounts, assessments, audit, backup
 from assess.services import seed as seed_service
 from assess.services.content import CitationInput, SourceInput, VersionContent
@@ -57,6 +58,12 @@ def full_data(demo_data):
         indicator.retired_at = datetime(2025, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
         audit.record(reviewer, "test", reviewer, details={"nested": {"list": [1, "two", None]}})
     db.session.commit()
+    # The administration's tables: a proposed profile change and a password-reset token.
+    profile_content.propose(
+        reviewer, kz.id, "fact", "add", {"text": "A proposed fact ✓"}, submit=True
+    )
+    admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
+    users.send_password_reset(admin, reviewer.id)
     return reviewer
 
 

@@ -34,8 +34,8 @@ from .errors import ValidationError
 
 FORMAT = "assess-export"
 VERSION = 1
-# Reference data that `assess seed` adds: an import replaces it rather than refusing.
-SEED_TABLES = frozenset({"country", "indicator"})
+# Reference data that `assess seed` or a migration adds: an import replaces it rather than refusing.
+SEED_TABLES = frozenset({"country", "indicator", "framework_revision"})
 Progress = Callable[[int], None]
 
 

@@ -4,7 +4,7 @@ Triggers refuse UPDATE and DELETE (and, on PostgreSQL, TRUNCATE) of audit_event,
 a bug nor a hand-made SQL statement through the application's connection can rewrite history.
 
 Revision ID: 0002_security
-Revises: 0001
+Revises: 0002_admin
 Create Date: 2026-11-28 12:00:00
 
 """
@@ -12,7 +12,7 @@ Create Date: 2026-11-28 12:00:00
 from alembic import op
 
 revision = "0002_security"
-down_revision = "0001"
+down_revision = "0002_admin"
 branch_labels = None
 depends_on = None
 
