@@ -29,6 +29,7 @@ def main() -> None:
 def register(app: Flask) -> None:
     for command in (seed_command, demo_data_command, create_user_command, demo_command):
         app.cli.add_command(command)
+    app.cli.add_command(send_mail_command)
 
 
 def _fail(message: str) -> None:
@@ -110,3 +111,28 @@ def demo_command(port: int) -> None:
         _print_logins(logins)
     click.echo(f"Serving on http://127.0.0.1:{port}/ (Ctrl+C to stop)")
     app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+
+
+@click.command("send-mail")
+@click.option("--limit", type=int, default=None, help="Send at most this many messages.")
+@click.option(
+    "--max-attempts",
+    type=int,
+    default=None,
+    help="Skip messages that already failed this many times (they stay in the outbox).",
+)
+@with_appcontext
+def send_mail_command(limit: int | None, max_attempts: int | None) -> None:
+    """Send the e-mails waiting in the outbox (console backend unless ASSESS_MAIL_BACKEND=smtp)."""
+    from .services import mail
+
+    try:
+        backend = mail.backend_from_config(current_app.config, echo=click.echo)
+    except mail.MailError as error:
+        _fail(str(error))
+    report = mail.send_pending(
+        backend, current_app.config["MAIL_SENDER"], limit=limit, max_attempts=max_attempts
+    )
+    click.echo(f"Sent {report.sent}, failed {report.failed}.")
+    if report.failed:
+        sys.exit(1)
