@@ -62,7 +62,7 @@ def _conditions(filters: AuditFilters) -> list[ColumnElement[bool]]:
         conditions.append(AuditEvent.actor_id == filters.user_id)
     if filters.country:
         country = select(Country.id).where(Country.iso2 == filters.country.upper())
-        conditions.append(AuditEvent.country_id.in_(country.scalar_subquery()))
+        conditions.append(AuditEvent.country_id == country.scalar_subquery())
     if filters.action:
         conditions.append(AuditEvent.action == filters.action)
     return conditions

@@ -129,7 +129,13 @@ def in_scope(column, scope: set[int] | None) -> ColumnElement[bool]:
 
 def no_eligible_supervisor(version_id, country_id) -> ColumnElement[bool]:
     """True when no active supervisor of the country is free of this version (four-eyes)."""
-    contributors = select(Contributor.user_id).where(Contributor.version_id == version_id)
+    # Explicit correlation: auto-correlation reaches only the immediately enclosing select, and
+    # the version and country belong to the one around it (else: a cross join over every version).
+    contributors = (
+        select(Contributor.user_id)
+        .where(Contributor.version_id == version_id)
+        .correlate_except(Contributor)
+    )
     return ~exists(
         select(RoleGrant.id)
         .join(User, User.id == RoleGrant.user_id)
@@ -139,6 +145,7 @@ def no_eligible_supervisor(version_id, country_id) -> ColumnElement[bool]:
             User.active.is_(True),
             RoleGrant.user_id.not_in(contributors),
         )
+        .correlate_except(RoleGrant, User)
     )
 
 
