@@ -111,29 +111,46 @@ def _cell(value: object) -> str:
 
 
 def csv_rows(actor: User, filters: AuditFilters) -> Iterator[list[str]]:
-    """The header, then every matching event, newest first. The permission check happens now,
-    not when the rows are first read."""
+    """The header, then every matching event, newest first.
+
+    The permission check and the statement happen now; the rows are read later, as the server
+    sends the body, through a connection of their own: the generator needs no Flask context."""
     _require_admin(actor)
-    statement = _events(filters).execution_options(yield_per=500)
+    statement = (
+        select(
+            AuditEvent.id,
+            AuditEvent.at,
+            User.email,
+            AuditEvent.action,
+            AuditEvent.object_type,
+            AuditEvent.object_id,
+            Country.iso2,
+            AuditEvent.from_state,
+            AuditEvent.to_state,
+            AuditEvent.comment,
+            AuditEvent.details,
+        )
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .outerjoin(Country, Country.id == AuditEvent.country_id)
+        .where(*_conditions(filters))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
+    engine = db.engine
 
     def rows() -> Iterator[list[str]]:
         yield CSV_HEADER
-        for event in db.session.scalars(statement):
-            yield [
-                _cell(value)
-                for value in (
-                    event.id,
-                    event.at.isoformat(),
-                    event.actor.email if event.actor else "",
-                    event.action,
-                    event.object_type,
-                    event.object_id,
-                    event.country.iso2 if event.country else "",
-                    event.from_state,
-                    event.to_state,
-                    event.comment,
-                    json.dumps(event.details, sort_keys=True) if event.details else "",
-                )
-            ]
+        with engine.connect() as connection:
+            result = connection.execution_options(yield_per=500).execute(statement)
+            for event_id, at, email, *middle, details in result:
+                yield [
+                    _cell(value)
+                    for value in (
+                        event_id,
+                        at.isoformat(),
+                        email or "",
+                        *middle,
+                        json.dumps(details, sort_keys=True) if details else "",
+                    )
+                ]
 
     return rows()

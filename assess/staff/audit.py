@@ -4,7 +4,7 @@ import csv
 import io
 from datetime import UTC, datetime
 
-from flask import Response, abort, render_template, stream_with_context
+from flask import Response, abort, render_template
 from flask_login import current_user, login_required
 
 from ..services import audit_log
@@ -51,7 +51,7 @@ def audit_csv():
 
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     return Response(
-        stream_with_context(lines()),
+        lines(),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="audit-{stamp}.csv"'},
     )
