@@ -7,12 +7,13 @@ versions. Open work shows only in countries the user may read; published status 
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, Row, and_, exists, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -207,7 +208,7 @@ _BLANK = (None, None, None, False)
 
 
 def _rows(
-    result: list, indicators: list[Indicator], filters: CoverageFilters
+    result: Sequence[Row], indicators: list[Indicator], filters: CoverageFilters
 ) -> tuple[list[CoverageRow], int]:
     """Fold the flat result (one line per country and assessment) into matrix rows."""
     found: dict[int, dict[int, tuple]] = {}

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ..database import write_transaction
 from ..extensions import db
@@ -134,11 +134,8 @@ def send_pending(
 
 
 def _record(row_id: int, error: str | None) -> None:
+    values: dict = {"attempts": OutboxEmail.attempts + 1, "last_error": error}
+    if error is None:
+        values["sent_at"] = datetime.now(UTC)
     with write_transaction() as session:
-        row = session.get(OutboxEmail, row_id)
-        row.attempts += 1
-        if error is None:
-            row.sent_at = datetime.now(UTC)
-            row.last_error = None
-        else:
-            row.last_error = error
+        session.execute(update(OutboxEmail).where(OutboxEmail.id == row_id).values(**values))

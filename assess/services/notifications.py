@@ -142,19 +142,22 @@ def for_user(
 def mark_read(user: User, notification_id: int) -> None:
     """Mark one of the user's own notifications read; anyone else's is not found."""
     with write_transaction() as session:
-        changed = session.execute(
+        marked = session.scalar(
             update(Notification)
             .where(Notification.id == notification_id, Notification.user_id == user.id)
             .values(read=True)
-        ).rowcount
-        if not changed:
+            .returning(Notification.id)
+        )
+        if marked is None:
             raise NotFound("No such notification.")
 
 
 def mark_all_read(user: User) -> int:
     with write_transaction() as session:
-        return session.execute(
+        marked = session.scalars(
             update(Notification)
             .where(Notification.user_id == user.id, Notification.read.is_(False))
             .values(read=True)
-        ).rowcount
+            .returning(Notification.id)
+        )
+        return len(marked.all())

@@ -2,6 +2,7 @@
 staff list shares: reading page and filter arguments, page links, ages and version links."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import render_template, request, url_for
 from flask_babel import format_timedelta
@@ -52,9 +53,9 @@ def queue_filters() -> QueueFilters:
 @bp.app_template_global()
 def page_url(number: int) -> str:
     """This page's URL with the same filters, at page `number`."""
-    args = request.args.to_dict()
-    args["page"] = str(number)
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    values: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict()}
+    values["page"] = number
+    return url_for(request.endpoint or "staff.home", **values)
 
 
 @bp.app_template_global()
