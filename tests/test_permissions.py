@@ -5,7 +5,8 @@ One table, read row by row. A second test walks the app's URL map and fails when
 
 Answers: a status code, LOGIN (redirect to the sign-in page) or BACK (a redirect to the page the
 form came from: the action was done). The world the URLs point into: Kazakhstan (KZ) with one
-submitted version by its reviewer, whose supervisor was notified of it.
+submitted version by its reviewer, whose supervisor was notified of it. URLs may use {version},
+{notification}, {country} (kz) and {other} (fr), e.g. "/staff/versions/{version}".
 """
 
 import pytest
@@ -56,7 +57,8 @@ def world(make_user):
     }
     version = submitted(users["reviewer"])
     notification = db.session.query(Notification).filter_by(user_id=users["supervisor"].id).one()
-    return {"users": users, "ids": {"version": version.id, "notification": notification.id}}
+    ids = {"version": version.id, "notification": notification.id, "country": "kz", "other": "fr"}
+    return {"users": users, "ids": ids}
 
 
 @pytest.mark.parametrize(("method", "url", "role", "expected"), CASES)
