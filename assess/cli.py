@@ -43,6 +43,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(freeze_command)
     for command in (export_command, import_command):
         app.cli.add_command(command)
+    app.cli.add_command(send_mail_command)
 
 
 def _fail(message: str) -> None:
@@ -224,3 +225,28 @@ def db_session_end() -> None:
     from .extensions import db
 
     db.session.commit()
+
+
+@click.command("send-mail")
+@click.option("--limit", type=int, default=None, help="Send at most this many messages.")
+@click.option(
+    "--max-attempts",
+    type=int,
+    default=None,
+    help="Skip messages that already failed this many times (they stay in the outbox).",
+)
+@with_appcontext
+def send_mail_command(limit: int | None, max_attempts: int | None) -> None:
+    """Send the e-mails waiting in the outbox (console backend unless ASSESS_MAIL_BACKEND=smtp)."""
+    from .services import mail
+
+    try:
+        backend = mail.backend_from_config(current_app.config, echo=click.echo)
+    except mail.MailError as error:
+        _fail(str(error))
+    report = mail.send_pending(
+        backend, current_app.config["MAIL_SENDER"], limit=limit, max_attempts=max_attempts
+    )
+    click.echo(f"Sent {report.sent}, failed {report.failed}.")
+    if report.failed:
+        sys.exit(1)

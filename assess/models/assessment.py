@@ -125,6 +125,8 @@ class Version(db.Model):
             postgresql_where=text(_OPEN),
         ),
         Index("ix_version_state_submitted_at", "state", "submitted_at"),
+        # The open version of an assessment: matrix cells and their filters.
+        Index("ix_version_assessment_id_state", "assessment_id", "state"),
     )
 
     @property

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -25,6 +25,13 @@ class AuditEvent(db.Model):
     actor = relationship("User")
     country = relationship("Country")
 
+    # The audit page filters by one of these and reads newest first.
+    __table_args__ = (
+        Index("ix_audit_event_actor_id_at", "actor_id", "at"),
+        Index("ix_audit_event_country_id_at", "country_id", "at"),
+        Index("ix_audit_event_action_at", "action", "at"),
+    )
+
 
 class Notification(db.Model):
     """An in-app notice for one user."""
@@ -35,6 +42,8 @@ class Notification(db.Model):
     message: Mapped[str] = mapped_column(Text)
     link: Mapped[str] = mapped_column(String(500), default="")
     read: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index("ix_notification_user_id_read", "user_id", "read"),)  # unread count
 
 
 class OutboxEmail(db.Model):

@@ -101,7 +101,7 @@ def _apply(
         to_state=after.value,
         comment=comment,
     )
-    notifications.on_transition(session, user, version, action)
+    notifications.on_transition(session, user, version, action, comment)
     return after
 
 

@@ -1,0 +1,273 @@
+"""The three work queues of the review workflow, and the pagination every staff list shares.
+
+Each queue page costs a fixed number of statements whatever the data size: one count and one
+joined select for its rows. Who sees what is decided here, from the user's grants:
+
+- awaiting review: submitted versions of countries the user supervises, which they did not
+  contribute to (the four-eyes rule), oldest submission first;
+- returned: versions the user contributed to on which changes were requested;
+- drafts: the user's own open work that is not returned: drafts, and submissions still waiting
+  (flagged when nobody may review them: "needs a second supervisor").
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from math import ceil
+from typing import Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
+from sqlalchemy.orm import contains_eager, joinedload, lazyload
+
+from ..extensions import db
+from ..models import Assessment, Country, Indicator, Role, RoleGrant, User, Version
+from ..models import VersionContributor as Contributor
+from ..workflow import State
+from .permissions import country_scope, is_admin
+
+PER_PAGE = 25
+AGE_CHOICES = (1, 7, 30, 90)  # "waiting longer than N days"
+MAX_PAGE = 100_000
+
+
+def version_path(version_id: int) -> str:
+    """The staff page of a version (built in the review blueprint).
+
+    Spelled out rather than `url_for` because that endpoint lives on another branch, and because
+    notifications store the link outside any request; change it here once the endpoint exists."""
+    return f"/staff/versions/{version_id}"
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.items)
+
+
+def offset(number: int, per_page: int) -> int:
+    return (min(max(number, 1), MAX_PAGE) - 1) * per_page
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    country: str = ""  # ISO 3166-1 alpha-2
+    indicator: str = ""  # slug
+    older_than: int | None = None  # days in the current state
+    state: str = ""  # drafts queue only: draft or submitted
+
+    @property
+    def active(self) -> bool:
+        return bool(self.country or self.indicator or self.older_than or self.state)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    version: Version
+    since: datetime  # when the version entered the state that put it in this queue
+    needs_second_supervisor: bool = False
+
+    def age(self, now: datetime) -> timedelta:
+        return now - self.since
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    countries: list[Country] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def supervised_countries(user: User) -> set[int] | None:
+    """Countries the user supervises: None for a global supervisor."""
+    countries: set[int] = set()
+    for grant in user.grants:
+        if grant.role == Role.SUPERVISOR:
+            if grant.country_id is None:
+                return None
+            countries.add(grant.country_id)
+    return countries
+
+
+def readable_countries(user: User) -> set[int] | None:
+    """Countries whose open work the user may see: None for admins and global staff."""
+    return None if is_admin(user) else country_scope(user)
+
+
+def in_scope(column, scope: set[int] | None) -> ColumnElement[bool]:
+    if scope is None:
+        return true()
+    return column.in_(scope) if scope else false()
+
+
+def no_eligible_supervisor(version_id, country_id) -> ColumnElement[bool]:
+    """True when no active supervisor of the country is free of this version (four-eyes)."""
+    # Explicit correlation: auto-correlation reaches only the immediately enclosing select, and
+    # the version and country belong to the one around it (else: a cross join over every version).
+    contributors = (
+        select(Contributor.user_id)
+        .where(Contributor.version_id == version_id)
+        .correlate_except(Contributor)
+    )
+    return ~exists(
+        select(RoleGrant.id)
+        .join(User, User.id == RoleGrant.user_id)
+        .where(
+            RoleGrant.role == Role.SUPERVISOR.value,
+            or_(RoleGrant.country_id.is_(None), RoleGrant.country_id == country_id),
+            User.active.is_(True),
+            RoleGrant.user_id.not_in(contributors),
+        )
+        .correlate_except(RoleGrant, User)
+    )
+
+
+def contributed_by(user: User) -> ColumnElement[bool]:
+    return exists().where(Contributor.version_id == Version.id, Contributor.user_id == user.id)
+
+
+def _joined(statement: Select) -> Select:
+    return statement.join(Version.assessment).join(Assessment.country).join(Assessment.indicator)
+
+
+def _filter_conditions(filters: QueueFilters, since_column) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.country:
+        conditions.append(Country.iso2 == filters.country.upper())
+    if filters.indicator:
+        conditions.append(Indicator.slug == filters.indicator)
+    if filters.older_than:
+        conditions.append(since_column < _now() - timedelta(days=filters.older_than))
+    return conditions
+
+
+def _page_of(
+    conditions: Sequence[ColumnElement[bool]],
+    since_column,
+    number: int,
+    per_page: int,
+    people: Sequence = (),
+) -> Page[QueueRow]:
+    """One count, one select: the versions matching `conditions`, oldest `since_column` first."""
+    total = db.session.scalar(_joined(select(func.count(Version.id))).where(*conditions)) or 0
+    flag = and_(
+        Version.state == State.SUBMITTED.value,
+        no_eligible_supervisor(Version.id, Assessment.country_id),
+    ).label("needs_second_supervisor")
+    statement = (
+        _joined(select(Version, since_column.label("since"), flag))
+        .where(*conditions)
+        .options(
+            contains_eager(Version.assessment).contains_eager(Assessment.country),
+            contains_eager(Version.assessment).contains_eager(Assessment.indicator),
+            # The people shown on the row, without their role grants.
+            *(joinedload(person).options(lazyload(User.grants)) for person in people),
+        )
+        .order_by(since_column.asc(), Version.id.asc())
+        .limit(per_page)
+        .offset(offset(number, per_page))
+    )
+    rows = [
+        QueueRow(version, since or version.updated_at, bool(needs))
+        for version, since, needs in db.session.execute(statement).unique()
+    ]
+    return Page(rows, number, per_page, total)
+
+
+def awaiting_review(
+    user: User, filters: QueueFilters, number: int = 1, per_page: int = PER_PAGE
+) -> Page[QueueRow]:
+    """Submitted versions this user may decide on: they supervise the country and did not
+    contribute. Oldest submission first."""
+    supervised = supervised_countries(user)
+    conditions = [
+        Version.state == State.SUBMITTED.value,
+        in_scope(Assessment.country_id, supervised),
+        ~contributed_by(user),
+        *_filter_conditions(filters, Version.submitted_at),
+    ]
+    return _page_of(
+        conditions, Version.submitted_at, number, per_page, people=[Version.submitted_by]
+    )
+
+
+def returned(
+    user: User, filters: QueueFilters, number: int = 1, per_page: int = PER_PAGE
+) -> Page[QueueRow]:
+    """Versions this user contributed to that a supervisor sent back, longest waiting first."""
+    conditions = [
+        Version.state == State.CHANGES_REQUESTED.value,
+        contributed_by(user),
+        in_scope(Assessment.country_id, readable_countries(user)),
+        *_filter_conditions(filters, Version.decided_at),
+    ]
+    return _page_of(conditions, Version.decided_at, number, per_page, people=[Version.decided_by])
+
+
+DRAFT_QUEUE_STATES = (State.DRAFT.value, State.SUBMITTED.value)
+
+
+def my_drafts(
+    user: User, filters: QueueFilters, number: int = 1, per_page: int = PER_PAGE
+) -> Page[QueueRow]:
+    """This user's open work that is not returned: drafts, and submissions awaiting a decision."""
+    states = [filters.state] if filters.state in DRAFT_QUEUE_STATES else list(DRAFT_QUEUE_STATES)
+    conditions = [
+        Version.state.in_(states),
+        contributed_by(user),
+        in_scope(Assessment.country_id, readable_countries(user)),
+        *_filter_conditions(filters, Version.updated_at),
+    ]
+    return _page_of(conditions, Version.updated_at, number, per_page, people=[Version.created_by])
+
+
+def needing_second_supervisor(user: User, limit: int = 50) -> Page[QueueRow]:
+    """Submitted versions nobody may decide on, in the countries this user supervises (every
+    country for an admin, who can assign a supervisor)."""
+    scope = None if is_admin(user) else supervised_countries(user)
+    conditions = [
+        Version.state == State.SUBMITTED.value,
+        in_scope(Assessment.country_id, scope),
+        no_eligible_supervisor(Version.id, Assessment.country_id),
+    ]
+    return _page_of(conditions, Version.submitted_at, 1, limit, people=[Version.submitted_by])
+
+
+def filter_choices(user: User, *, supervised_only: bool = False) -> FilterChoices:
+    """The countries (the user's, or all for global staff) and indicators the filters offer."""
+    scope = supervised_countries(user) if supervised_only else readable_countries(user)
+    countries = select(Country).order_by(Country.name)
+    if scope is not None:
+        countries = countries.where(Country.id.in_(scope))
+    indicators = select(Indicator).order_by(Indicator.retired_at.is_not(None), Indicator.position)
+    return FilterChoices(
+        list(db.session.scalars(countries)) if scope is None or scope else [],
+        list(db.session.scalars(indicators)),
+    )

@@ -1,0 +1,102 @@
+"""The permission matrix: every staff route x every kind of user -> the expected answer.
+
+One table, read row by row. A second test walks the app's URL map and fails when a route under
+/staff or /admin is missing here, so a new route cannot ship without its row.
+
+Answers: a status code, LOGIN (redirect to the sign-in page) or BACK (a redirect to the page the
+form came from: the action was done). The world the URLs point into: Kazakhstan (KZ) with one
+submitted version by its reviewer, whose supervisor was notified of it. URLs may use {version},
+{notification}, {country} (kz) and {other} (fr), e.g. "/staff/versions/{version}".
+"""
+
+import pytest
+
+from assess.extensions import db
+from assess.models import Notification
+
+from .queue_data import submitted
+
+LOGIN, BACK = "login", "back"
+ROLES = ("anonymous", "reviewer", "other_reviewer", "supervisor", "admin")
+#         anonymous  reviewer of KZ  reviewer of FR  supervisor of KZ  admin
+
+# (method, rule) -> (url, answers in the order of ROLES)
+TABLE: dict[tuple[str, str], tuple[str, tuple]] = {
+    ("GET", "/staff/"): ("/staff/", (LOGIN, 200, 200, 200, 200)),
+    ("GET", "/staff/queue/review"): ("/staff/queue/review", (LOGIN, 200, 200, 200, 200)),
+    ("GET", "/staff/queue/returned"): ("/staff/queue/returned", (LOGIN, 200, 200, 200, 200)),
+    ("GET", "/staff/queue/drafts"): ("/staff/queue/drafts", (LOGIN, 200, 200, 200, 200)),
+    ("GET", "/staff/matrix"): ("/staff/matrix", (LOGIN, 200, 200, 200, 200)),
+    ("GET", "/staff/notifications"): ("/staff/notifications", (LOGIN, 200, 200, 200, 200)),
+    ("POST", "/staff/notifications/<int:notification_id>/read"): (
+        "/staff/notifications/{notification}/read",  # the KZ supervisor's notification
+        (LOGIN, 404, 404, BACK, 404),
+    ),
+    ("POST", "/staff/notifications/read-all"): (
+        "/staff/notifications/read-all",
+        (LOGIN, BACK, BACK, BACK, BACK),
+    ),
+    ("GET", "/staff/audit"): ("/staff/audit", (LOGIN, 403, 403, 403, 200)),
+    ("GET", "/staff/audit.csv"): ("/staff/audit.csv", (LOGIN, 403, 403, 403, 200)),
+}
+
+CASES = [
+    pytest.param(method, url, role, answers[ROLES.index(role)], id=f"{method} {rule} as {role}")
+    for (method, rule), (url, answers) in TABLE.items()
+    for role in ROLES
+]
+
+
+@pytest.fixture
+def world(make_user):
+    users = {
+        "reviewer": make_user("reviewer", ["KZ"], email="kz-reviewer@example.org"),
+        "other_reviewer": make_user("reviewer", ["FR"], email="fr-reviewer@example.org"),
+        "supervisor": make_user("supervisor", ["KZ"], email="kz-supervisor@example.org"),
+        "admin": make_user("admin", email="admin@example.org"),
+    }
+    version = submitted(users["reviewer"])
+    notification = db.session.query(Notification).filter_by(user_id=users["supervisor"].id).one()
+    ids = {"version": version.id, "notification": notification.id, "country": "kz", "other": "fr"}
+    return {"users": users, "ids": ids}
+
+
+@pytest.mark.parametrize(("method", "url", "role", "expected"), CASES)
+def test_staff_route_answers(client, auth, world, method, url, role, expected):
+    if role != "anonymous":
+        auth.login(world["users"][role])
+    url = url.format(**world["ids"])
+    response = client.get(url) if method == "GET" else client.post_form(url, {})
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/auth/login")
+    elif expected == BACK:
+        assert response.status_code == 302
+        assert not response.headers["Location"].startswith("/auth/login")
+    else:
+        assert response.status_code == expected
+        if expected == 200:
+            assert "<h1>" in response.get_data(as_text=True) or url.endswith(".csv")
+    # Nobody but its owner can change the supervisor's notification, whatever they request.
+    notification = db.session.get(Notification, world["ids"]["notification"])
+    assert notification.read == (role == "supervisor" and expected == BACK)
+
+
+def test_every_staff_route_is_in_the_table(app):
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(("/staff", "/admin")):
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if (method, rule.rule) not in TABLE:
+                missing.append(f"{method} {rule.rule}")
+    assert not missing, f"add these routes to TABLE in tests/test_permissions.py: {missing}"
+
+
+def test_the_table_names_only_routes_that_exist(app):
+    routes = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert set(TABLE) <= routes, set(TABLE) - routes
