@@ -6,6 +6,8 @@ from flask import Flask, abort, g, request, session
 from flask_login import current_user, logout_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .extensions import csrf
+
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -43,6 +45,17 @@ def register(app: Flask) -> None:
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+    @app.before_request
+    def apply_view_size_limits():
+        """Views that take files (marked by `admin.common.allows_upload`) accept larger bodies;
+        set their limit before anything, the NUL check below included, reads the body."""
+        view = app.view_functions.get(request.endpoint or "")
+        limit = getattr(view, "upload_limit", None)
+        if limit is not None and request.method == "POST":
+            request.max_content_length = limit()
+            request.max_form_memory_size = view.form_memory_limit()
+            csrf.protect()  # CSRFProtect skipped these views so that the limit comes first
 
     @app.before_request
     def refuse_nul_characters():

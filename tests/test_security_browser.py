@@ -6,7 +6,7 @@ import re
 
 import pytest
 from sqlalchemy import select, text
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import AnyConverter, IntegerConverter
 
 from assess.extensions import db
 from assess.models import RoleGrant, User
@@ -32,6 +32,8 @@ def _sample_url(app, rule) -> str:
         converter = rule._converters.get(name)
         if isinstance(converter, IntegerConverter):
             values[name] = 1
+        elif isinstance(converter, AnyConverter):
+            values[name] = sorted(converter.items)[0]
         else:
             values[name] = SAMPLE_VALUES.get(name, "kz")
     with app.test_request_context():

@@ -4,10 +4,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 
-from flask import abort, flash, redirect, request
+from flask import abort, flash, redirect
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from ..extensions import csrf
 from ..services.errors import NotFound, PermissionDenied, ServiceError, ValidationError
 from . import account_bp, bp
 
@@ -68,16 +69,11 @@ def allows_upload(limit: Callable[[], int], form_memory: Callable[[], int] | Non
     def decorate(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if request.method == "POST":
-                from ..extensions import csrf
-
-                request.max_content_length = limit()
-                request.max_form_memory_size = form_memory() if form_memory else 512 * 1024
-                csrf.protect()
             return view(*args, **kwargs)
 
-        from ..extensions import csrf
-
+        # `security.apply_view_size_limits` raises the limit, then checks the CSRF token.
+        wrapped.upload_limit = limit
+        wrapped.form_memory_limit = form_memory or (lambda: 512 * 1024)
         return csrf.exempt(wrapped)
 
     return decorate
