@@ -57,6 +57,7 @@ def version_record(country: Country, indicator: Indicator, version: Version) -> 
             "year": version.analysis_source_year,
         },
         "published_at": iso(version.published_at),
+        "framework_revision": version.framework_revision,
         "approved_by": public_name(version.decided_by),
         "retracted_at": iso(version.retracted_at),
         "retraction_reason": version.retraction_reason,
@@ -172,7 +173,8 @@ def dataset_json() -> str:
 
 CSV_COLUMNS = [
     "country_iso2", "country_iso3", "country_name", "region", "indicator_slug", "indicator_title",
-    "status", "status_label", "version", "published_at", "last_updated", "approved_by",
+    "status", "status_label", "version", "published_at", "framework_revision", "last_updated",
+    "approved_by",
     "analysis", "analysis_language", "analysis_source_title", "analysis_source_year",
     "legal_sources", "legal_sources_json", "sources", "sources_json",
     "withdrawn_at", "withdrawn_reason", "url",
@@ -244,6 +246,7 @@ def _csv_row(country, indicator, assessment, versions) -> dict:
     row.update(
         status=current.status, status_label=record["status_label"], version=current.number,
         published_at=record["published_at"], approved_by=record["approved_by"],
+        framework_revision=current.framework_revision,
         analysis=current.analysis, analysis_language=current.analysis_language,
         analysis_source_title=current.analysis_source_title,
         analysis_source_year=current.analysis_source_year,

@@ -17,6 +17,7 @@ from .publishing import FULL, content, draft, publish
 PUBLIC_VERSION_FIELDS = {
     "number", "state", "status", "analysis", "analysis_language", "analysis_source_title",
     "analysis_source_year", "published_at", "decided_by_id", "retracted_at", "retraction_reason",
+    "framework_revision",
 }  # fmt: skip
 INTERNAL_VERSION_FIELDS = {
     "id", "assessment_id", "base_version_id", "created_by_id", "submitted_by_id", "retracted_by_id",
@@ -64,6 +65,7 @@ def _expected(version: Version) -> dict:
             "year": version.analysis_source_year,
         },
         "published_at": version.published_at.isoformat(),
+        "framework_revision": version.framework_revision,
         "approved_by": "Sam Supervisor",
         "retracted_at": version.retracted_at.isoformat() if version.retracted_at else None,
         "retraction_reason": version.retraction_reason,

@@ -182,7 +182,6 @@ def test_filters_by_country_indicator_and_age(client, auth, team, make_user):
         "?page=99999999999999999999",
         "?page=1000",
         "?country=ZZZ",
-        "?country=%00%01",
         "?indicator=%3Cscript%3E",
         "?older_than=5",
         "?older_than=-1",
@@ -191,6 +190,7 @@ def test_filters_by_country_indicator_and_age(client, auth, team, make_user):
 )
 @pytest.mark.parametrize("queue", ["review", "returned", "drafts"])
 def test_odd_arguments_are_ignored_not_errors(client, auth, team, queue, query):
+    # (A NUL character is refused with 400 for every request: tests/test_security_input.py.)
     submitted(team["reviewer"])
     auth.login(team["supervisor"])
     response = client.get(f"/staff/queue/{queue}{query}")

@@ -62,6 +62,7 @@ SCHEMAS = {
             "analysis_language": {"type": "string"},
             "analysis_source": _object({"title": {"type": "string"}, "year": NULLABLE_INT}),
             "published_at": {"type": "string", "format": "date-time"},
+            "framework_revision": NULLABLE_INT,
             "approved_by": {"type": "string"},
             "retracted_at": NULLABLE_TIME,
             "retraction_reason": {"type": ["string", "null"]},
