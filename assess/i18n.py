@@ -1,13 +1,35 @@
 """Languages: the visitor's choice (a cookie), then Accept-Language, then English.
 
-The language is never part of a public URL: a citation stays the same in every language."""
+The language is never part of a public URL: a citation stays the same in every language.
 
+Catalogues live in `assess/translations/<lang>/LC_MESSAGES/messages.po`, with the compiled `.mo`
+committed beside them. After changing an interface string, from the top of the repository:
+
+    pybabel extract -F assess/babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+        --omit-header -o /tmp/messages.pot .
+    pybabel update -i /tmp/messages.pot -d assess/translations --no-fuzzy-matching --ignore-obsolete
+    (translate every empty msgstr)
+    pybabel compile -d assess/translations
+
+`tests/test_i18n_catalogues.py` fails until the catalogues match the sources and are complete.
+
+The default framework (indicator titles, definitions, rubrics) and the region names are reference
+data seeded in English; they are extracted into the catalogues too (see `extract_indicators`),
+and shown translated for as long as the stored text is still the seeded one. A text an
+administrator has rewritten is shown as written.
+"""
+
+import csv
 import gettext
+import json
+from collections.abc import Iterator
 from functools import cache
+from importlib import resources
 
 import pycountry
 from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from .auth.views import safe_next
 
@@ -57,3 +79,41 @@ def country_name(name: str) -> str:
     if language == "en":
         return name
     return _country_catalogue(language).gettext(name)
+
+
+INDICATOR_FIELDS = ("title", "definition", "rubric_yes", "rubric_partial", "rubric_no")
+Extracted = Iterator[tuple[int, str, str, list[str]]]
+
+
+def extract_indicators(fileobj, keywords, comment_tags, options) -> Extracted:
+    """A Babel extractor (named in babel.cfg): the texts of the default indicator framework."""
+    for indicator in json.load(fileobj):
+        for field in INDICATOR_FIELDS:
+            if indicator.get(field):
+                yield 1, "gettext", indicator[field], [f"{indicator['slug']}: {field}"]
+
+
+def extract_regions(fileobj, keywords, comment_tags, options) -> Extracted:
+    """A Babel extractor (named in babel.cfg): the region names of the country list."""
+    lines = fileobj.read().decode("utf-8").splitlines()
+    rows = csv.DictReader(line for line in lines if not line.startswith("#"))
+    for region in sorted({row["region"] for row in rows}):
+        yield 1, "gettext", region, ["region"]
+
+
+@cache
+def _reference_texts() -> frozenset[str]:
+    data = resources.files("assess.data")
+    indicators = json.loads(data.joinpath("indicators.json").read_text(encoding="utf-8"))
+    texts = {item[field] for item in indicators for field in INDICATOR_FIELDS if item.get(field)}
+    rows = data.joinpath("regions.csv").read_text(encoding="utf-8").splitlines()
+    texts |= {row["region"] for row in csv.DictReader(r for r in rows if not r.startswith("#"))}
+    return frozenset(texts)
+
+
+def reference_text(text: str | None) -> str | None:
+    """A seeded reference text (an indicator's title or rubric, a region) in the page's language;
+    any other text as it is."""
+    if text in _reference_texts():
+        return _(text)
+    return text

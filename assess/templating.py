@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from . import rendering
 from .auth.forms import LogoutForm
-from .i18n import LANGUAGE_NAMES, country_name
+from .i18n import LANGUAGE_NAMES, country_name, reference_text
 from .models import Status
 
 
@@ -13,6 +13,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         markdown=rendering.render_markdown,
         country_name=country_name,
+        reference_text=reference_text,
         status_label=rendering.status_label,
         status_icon=rendering.status_icon,
         date=format_date,

@@ -90,7 +90,7 @@ def citation_text(country: Country, indicator: Indicator, version: Version) -> s
     return _(
         "%(organisation)s. “%(indicator)s: %(country)s”. Version %(number)s, %(date)s. %(url)s",
         organisation=current_app.config["ORGANISATION"],
-        indicator=indicator.title,
+        indicator=current_app.jinja_env.filters["reference_text"](indicator.title),
         country=current_app.jinja_env.filters["country_name"](country.name),
         number=version.number,
         date=format_date(version.published_at, format="long"),
