@@ -6,6 +6,7 @@ from importlib import resources
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..database import write_transaction
@@ -40,11 +41,11 @@ COMMON_PASSWORDS = _common_passwords()
 def password_problem(password: str) -> str | None:
     """What is wrong with a new password, or None. No composition rules (ASVS V6.2)."""
     if len(password) < MIN_PASSWORD:
-        return f"Use at least {MIN_PASSWORD} characters."
+        return gettext("Use at least %(n)s characters.", n=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
-        return f"Use at most {MAX_PASSWORD} characters."
+        return gettext("Use at most %(n)s characters.", n=MAX_PASSWORD)
     if password.lower() in COMMON_PASSWORDS:
-        return "This password is too common; choose another."
+        return gettext("This password is too common; choose another.")
     return None
 
 
@@ -59,7 +60,9 @@ def normalise_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
-        raise ValidationError(f"{email!r} is not a valid e-mail address: {error}") from None
+        raise ValidationError(
+            gettext("%(email)r is not a valid e-mail address: %(error)s", email=email, error=error)
+        ) from None
 
 
 class LoginRefused(Exception):
@@ -117,7 +120,8 @@ def change_password(user: User, current: str, new: str) -> None:
         hasher.verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
         raise ValidationError(
-            "The current password is incorrect.", {"current": ["Incorrect password."]}
+            gettext("The current password is incorrect."),
+            {"current": [gettext("Incorrect password.")]},
         ) from None
     new_hash = hash_password(new)
     with write_transaction():
@@ -132,16 +136,22 @@ def parse_grants(role: str, country_codes: list[str]) -> list[tuple[Role, Countr
         parsed_role = Role(role.lower())
     except ValueError:
         choices = ", ".join(r.value for r in Role)
-        raise ValidationError(f"Unknown role {role!r}: choose one of {choices}.") from None
+        raise ValidationError(
+            gettext("Unknown role %(role)r: choose one of %(choices)s.", role=role, choices=choices)
+        ) from None
     if parsed_role == Role.ADMIN and country_codes:
-        raise ValidationError("The admin role is global; do not give countries for it.")
+        raise ValidationError(gettext("The admin role is global; do not give countries for it."))
     if not country_codes:
         return [(parsed_role, None)]
     grants = []
     for code in country_codes:
         country = db.session.scalar(select(Country).where(Country.iso2 == code.strip().upper()))
         if country is None:
-            raise NotFound(f"Unknown country code {code!r}: use ISO 3166-1 alpha-2, e.g. KZ.")
+            raise NotFound(
+                gettext(
+                    "Unknown country code %(code)r: use ISO 3166-1 alpha-2, e.g. KZ.", code=code
+                )
+            )
         grants.append((parsed_role, country))
     return grants
 
@@ -160,7 +170,9 @@ def create_user(
     password_hash = hash_password(password)
     with write_transaction() as session:
         if session.scalar(select(User.id).where(User.email == email)) is not None:
-            raise ValidationError(f"A user with the e-mail {email} already exists.")
+            raise ValidationError(
+                gettext("A user with the e-mail %(email)s already exists.", email=email)
+            )
         user = User(email=email, name=name, password_hash=password_hash)
         session.add(user)
         for grant_role, country in grants:

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from flask_babel import format_datetime, gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -21,7 +22,7 @@ from ..models import (
 from ..workflow import OPEN_STATES, Action, State, TransitionError, transition
 from . import audit, framework, notifications
 from .content import VersionContent, content_of, problems
-from .errors import Conflict, NotFound, PermissionDenied, ValidationError
+from .errors import Conflict, NotFound, PermissionDenied, ValidationError, already_decided
 from .permissions import actor_for, can_read_staff, is_editor
 
 
@@ -29,10 +30,12 @@ class DraftExists(Conflict):
     """Another open version holds this assessment."""
 
     def __init__(self, version: Version) -> None:
-        holder = version.created_by.display_name
-        since = version.created_at.strftime("%Y-%m-%d %H:%M UTC")
         super().__init__(
-            f"{holder} already holds an open version of this assessment since {since}."
+            gettext(
+                "%(name)s already holds an open version of this assessment since %(since)s.",
+                name=version.created_by.display_name,
+                since=format_datetime(version.created_at, "short"),
+            )
         )
         self.version = version
 
@@ -87,8 +90,8 @@ def _apply(
         after = transition(before, action, actor_for(user, version, country_id), comment)
     except TransitionError as error:
         if before not in OPEN_STATES and action in (Action.APPROVE, Action.REJECT):
-            decider = version.decided_by.display_name if version.decided_by else "someone"
-            raise AlreadyDecided(f"This version was already {before.value} by {decider}.") from None
+            decider = version.decided_by.display_name if version.decided_by else None
+            raise AlreadyDecided(already_decided(before, decider)) from None
         raise PermissionDenied(str(error)) from error
     version.state = after.value
     version.updated_at = _now()
@@ -204,7 +207,7 @@ def start_draft(user: User, country_id: int, indicator_id: int) -> Version:
         if country is None or indicator is None or indicator.is_retired:
             raise NotFound("No such assessment.")
         if not is_editor(user, country_id):
-            raise PermissionDenied("You are not a reviewer for this country.")
+            raise PermissionDenied(gettext("You are not a reviewer for this country."))
         assessment = get_assessment(session, country_id, indicator_id)
         existing = open_version(session, assessment.id)
         if existing is not None:
@@ -224,7 +227,7 @@ def start_draft(user: User, country_id: int, indicator_id: int) -> Version:
             # Another request opened a version between our check and our insert.
             session.rollback()
             raise Conflict(
-                "Someone else started a draft of this assessment a moment ago."
+                gettext("Someone else started a draft of this assessment a moment ago.")
             ) from None
         # Copied after the insert: loading the published content would flush it unguarded.
         if published is not None:
@@ -239,7 +242,7 @@ def save(user: User, version_id: int, content: VersionContent, row_version: int)
     """Store the form's content, unless someone saved since the form was opened."""
     errors = problems(content, for_submission=False)
     if errors:
-        raise ValidationError("Correct the fields marked below.", errors)
+        raise ValidationError(gettext("Correct the fields marked below."), errors)
     with write_transaction() as session:
         version = _locked_version(session, version_id)
         if version.row_version != row_version:
@@ -259,7 +262,7 @@ def submit(user: User, version_id: int, row_version: int | None = None) -> Versi
         errors = problems(content_of(version), for_submission=True)
         _apply(session, user, version, Action.SUBMIT)
         if errors:
-            raise ValidationError("This version is not ready to submit.", errors)
+            raise ValidationError(gettext("This version is not ready to submit."), errors)
         version.submitted_by_id = user.id
         version.submitted_at = _now()
         version.submitted_row_version = version.row_version

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
+
 from ..models import Citation, Source, Status, Version
 
 CURRENT_YEAR_LIMIT = 2999
@@ -65,31 +67,33 @@ def source_input(source: Source) -> SourceInput:
 
 def _check_year(errors: dict[str, list[str]], key: str, year: int | None) -> None:
     if year is not None and not 1000 <= year <= CURRENT_YEAR_LIMIT:
-        errors.setdefault(key, []).append("Enter a four-digit year.")
+        errors.setdefault(key, []).append(gettext("Enter a four-digit year."))
 
 
 def _check_url(errors: dict[str, list[str]], key: str, url: str) -> None:
     if url and not url.startswith(("https://", "http://")):
-        errors.setdefault(key, []).append("Enter a web address starting with https://.")
+        errors.setdefault(key, []).append(gettext("Enter a web address starting with https://."))
 
 
 def problems(content: VersionContent, *, for_submission: bool) -> dict[str, list[str]]:
     """Field -> messages. Saving accepts incomplete work; submission needs a finding to review."""
     errors: dict[str, list[str]] = {}
     if content.status not in {s.value for s in Status}:
-        errors["status"] = ["Choose a status."]
+        errors["status"] = [gettext("Choose a status.")]
     _check_year(errors, "analysis_source_year", content.analysis_source_year)
     for index, citation in enumerate(content.citations):
         if not citation.instrument_title.strip():
             errors.setdefault(f"citations-{index}-instrument_title", []).append(
-                "Name the legal instrument."
+                gettext("Name the legal instrument.")
             )
         _check_year(errors, f"citations-{index}-year_adopted", citation.year_adopted)
         _check_year(errors, f"citations-{index}-status_as_of", citation.status_as_of)
         _check_url(errors, f"citations-{index}-url", citation.url)
     for index, source in enumerate(content.sources):
         if not source.title.strip():
-            errors.setdefault(f"sources-{index}-title", []).append("Give the source a title.")
+            errors.setdefault(f"sources-{index}-title", []).append(
+                gettext("Give the source a title.")
+            )
         _check_year(errors, f"sources-{index}-year", source.year)
         _check_url(errors, f"sources-{index}-url", source.url)
     if for_submission:

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from flask_babel import gettext
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
@@ -57,9 +58,9 @@ def slugify(title: str) -> str:
 def problems(data: IndicatorInput) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not data.title.strip():
-        errors["title"] = ["Give the indicator a title."]
+        errors["title"] = [gettext("Give the indicator a title.")]
     elif len(data.title.strip()) > 200:
-        errors["title"] = ["Use at most 200 characters."]
+        errors["title"] = [gettext("Use at most %(n)s characters.", n=200)]
     return errors
 
 
@@ -96,13 +97,16 @@ def add(actor: User, data: IndicatorInput, slug: str = "") -> Indicator:
     slug = (slug.strip().lower() or slugify(data.title))[:80]
     errors = problems(data)
     if not SLUG.match(slug):
-        errors["slug"] = ["Use lower-case letters, digits and single hyphens, e.g. age-of-consent."]
+        errors["slug"] = [
+            gettext("Use lower-case letters, digits and single hyphens, e.g. age-of-consent.")
+        ]
     if errors:
-        raise ValidationError("Correct the fields marked below.", errors)
+        raise ValidationError(gettext("Correct the fields marked below."), errors)
     with write_transaction() as session:
         if session.scalar(select(Indicator.id).where(Indicator.slug == slug)) is not None:
             raise ValidationError(
-                "Correct the fields marked below.", {"slug": [f"The slug {slug} is taken."]}
+                gettext("Correct the fields marked below."),
+                {"slug": [gettext("The slug %(slug)s is taken.", slug=slug)]},
             )
         last = session.scalar(select(func.max(Indicator.position))) or 0
         indicator = Indicator(slug=slug, position=last + 1, **_cleaned(data))
@@ -120,7 +124,7 @@ def edit(actor: User, indicator_id: int, data: IndicatorInput) -> Indicator:
     _require_admin(actor)
     errors = problems(data)
     if errors:
-        raise ValidationError("Correct the fields marked below.", errors)
+        raise ValidationError(gettext("Correct the fields marked below."), errors)
     with write_transaction() as session:
         indicator = _get(session, indicator_id)
         new = _cleaned(data)
@@ -143,7 +147,9 @@ def move(actor: User, indicator_id: int, direction: int) -> Indicator:
     with write_transaction() as session:
         indicator = _get(session, indicator_id)
         if indicator.is_retired:
-            raise Conflict("A retired indicator has no place in the order; restore it first.")
+            raise Conflict(
+                gettext("A retired indicator has no place in the order; restore it first.")
+            )
         active = list(
             session.scalars(
                 select(Indicator).where(Indicator.retired_at.is_(None)).order_by(Indicator.position)
@@ -165,7 +171,7 @@ def retire(actor: User, indicator_id: int) -> Indicator:
     with write_transaction() as session:
         indicator = _get(session, indicator_id)
         if indicator.is_retired:
-            raise Conflict("This indicator is already retired.")
+            raise Conflict(gettext("This indicator is already retired."))
         indicator.retired_at = datetime.now(UTC)
         _record(session, actor, "retire_indicator", indicator, slug=indicator.slug)
     return indicator
@@ -177,7 +183,7 @@ def restore(actor: User, indicator_id: int) -> Indicator:
     with write_transaction() as session:
         indicator = _get(session, indicator_id)
         if not indicator.is_retired:
-            raise Conflict("This indicator is not retired.")
+            raise Conflict(gettext("This indicator is not retired."))
         indicator.retired_at = None
         last = session.scalar(
             select(func.max(Indicator.position)).where(Indicator.retired_at.is_(None))

@@ -9,6 +9,7 @@ whose item changed after it was proposed is refused as stale."""
 from datetime import UTC, date, datetime
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -37,7 +38,7 @@ from ..workflow import (
     transition,
 )
 from . import audit, uploads
-from .errors import Conflict, NotFound, PermissionDenied, ValidationError
+from .errors import Conflict, NotFound, PermissionDenied, ValidationError, already_decided
 from .permissions import can_read_staff, country_scope, is_admin, is_editor, is_supervisor
 
 MODELS: dict[str, Any] = {"member": Member, "fact": Fact, "resource": Resource, "news": NewsItem}
@@ -80,16 +81,16 @@ def clean(kind: str, raw: dict) -> dict:
         value = raw.get(name)
         text = "" if value is None else str(value).strip()
         if required and not text:
-            errors[name] = ["This field is required."]
+            errors[name] = [gettext("This field is required.")]
         elif kind_of in ("text", "url", "file") and len(text) > limit:
-            errors[name] = [f"Use at most {limit} characters."]
+            errors[name] = [gettext("Use at most %(n)s characters.", n=limit)]
         elif kind_of == "url" and text and not text.startswith(("https://", "http://")):
-            errors[name] = ["Enter a web address starting with https://."]
+            errors[name] = [gettext("Enter a web address starting with https://.")]
         elif kind_of == "file" and text and uploads.path_of(text) is None:
-            errors[name] = ["The uploaded file is missing; upload it again."]
+            errors[name] = [gettext("The uploaded file is missing; upload it again.")]
         elif kind_of == "year" and text:
             if not (text.isdigit() and 1000 <= int(text) <= 2999):
-                errors[name] = ["Enter a four-digit year."]
+                errors[name] = [gettext("Enter a four-digit year.")]
             else:
                 data[name] = int(text)
             continue
@@ -97,11 +98,11 @@ def clean(kind: str, raw: dict) -> dict:
             try:
                 data[name] = date.fromisoformat(text).isoformat()
             except ValueError:
-                errors[name] = ["Enter a date as YYYY-MM-DD."]
+                errors[name] = [gettext("Enter a date as YYYY-MM-DD.")]
             continue
         data[name] = text if kind_of != "year" else None
     if errors:
-        raise ValidationError("Correct the fields marked below.", errors)
+        raise ValidationError(gettext("Correct the fields marked below."), errors)
     return data
 
 
@@ -157,13 +158,13 @@ def _apply(session, user: User, change: ProfileChange, action: Action, comment=N
         after = transition(before, action, _actor(user, change), comment)
     except CommentRequired:
         raise ValidationError(
-            "This decision needs a comment: tell the author what to change or why.",
-            {"comment": ["Write a comment."]},
+            gettext("This decision needs a comment: tell the author what to change or why."),
+            {"comment": [gettext("Write a comment.")]},
         ) from None
     except TransitionError as error:
         if before not in OPEN_STATES and action in (Action.APPROVE, Action.REJECT):
-            decider = change.decided_by.display_name if change.decided_by else "someone"
-            raise Conflict(f"This change was already {before.value} by {decider}.") from None
+            decider = change.decided_by.display_name if change.decided_by else None
+            raise Conflict(already_decided(before, decider)) from None
         raise PermissionDenied(str(error)) from error
     change.state = after.value
     change.updated_at = _now()
@@ -243,7 +244,7 @@ def update(user: User, change_id: int, payload: dict) -> ProfileChange:
     with write_transaction() as session:
         change = _locked(session, change_id, user)
         if change.operation == "remove":
-            raise Conflict("A removal has nothing to edit.")
+            raise Conflict(gettext("A removal has nothing to edit."))
         data = clean(change.kind, payload)
         _apply(session, user, change, Action.SAVE)
         change.payload = data
@@ -316,8 +317,10 @@ def _apply_to_profile(session: Session, user: User, change: ProfileChange) -> No
         item = session.get(model, change.target_id)
         if item is None or snapshot(change.kind, item) != change.before:
             raise Conflict(
-                "This item was changed or removed after the change was proposed; "
-                "reject this change and propose it again."
+                gettext(
+                    "This item was changed or removed after the change was proposed; "
+                    "reject this change and propose it again."
+                )
             )
     if change.operation == "remove":
         session.delete(item)

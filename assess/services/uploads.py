@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext
 
 from .errors import ValidationError
 
@@ -110,14 +111,22 @@ def check(filename: str, data: bytes) -> FileType:
     extension = filename.rsplit(".", 1)[1].lower() if "." in filename else ""
     allowed = ", ".join(t.label for t in TYPES.values())
     if extension not in TYPES:
-        raise ValidationError("Unsupported file type.", {"file": [f"Upload one of: {allowed}."]})
+        raise ValidationError(
+            gettext("Unsupported file type."),
+            {"file": [gettext("Upload one of: %(types)s.", types=allowed)]},
+        )
     if not data:
-        raise ValidationError("The file is empty.", {"file": ["The file is empty."]})
+        raise ValidationError(
+            gettext("The file is empty."), {"file": [gettext("The file is empty.")]}
+        )
     if len(data) > max_bytes():
         limit = max_bytes() // (1024 * 1024)
-        raise ValidationError("The file is too large.", {"file": [f"Upload at most {limit} MB."]})
+        raise ValidationError(
+            gettext("The file is too large."),
+            {"file": [gettext("Upload at most %(mb)s MB.", mb=limit)]},
+        )
     if not _content_matches(extension, data):
-        message = f"The file's content is not a {TYPES[extension].label} file."
+        message = gettext("The file's content is not a %(type)s file.", type=TYPES[extension].label)
         raise ValidationError(message, {"file": [message]})
     return TYPES[extension]
 

@@ -157,7 +157,7 @@ def invite(
     grants = _grants(role, countries or [])
     with write_transaction() as session:
         if session.scalar(select(User.id).where(User.email == email)) is not None:
-            message = f"A user with the e-mail {email} already exists."
+            message = gettext("A user with the e-mail %(email)s already exists.", email=email)
             raise ValidationError(message, {"email": [message]})
         user = User(email=email, name=name.strip(), password_hash=PENDING_PASSWORD)
         for grant_role, country in grants:
@@ -193,7 +193,7 @@ def resend_invitation(actor: User, user_id: int) -> None:
     with write_transaction() as session:
         user = _get(session, user_id)
         if not is_pending(user):
-            raise Conflict("This user has already accepted the invitation.")
+            raise Conflict(gettext("This user has already accepted the invitation."))
         _mail(session, user, INVITE, _issue(session, actor, user, INVITE))
         audit.record(actor, "resend_invitation", user)
 
@@ -203,9 +203,11 @@ def send_password_reset(actor: User, user_id: int) -> None:
     with write_transaction() as session:
         user = _get(session, user_id)
         if not user.active:
-            raise Conflict("This account is deactivated; reactivate it first.")
+            raise Conflict(gettext("This account is deactivated; reactivate it first."))
         if is_pending(user):
-            raise Conflict("This user has not accepted the invitation yet; resend it instead.")
+            raise Conflict(
+                gettext("This user has not accepted the invitation yet; resend it instead.")
+            )
         _mail(session, user, RESET, _issue(session, actor, user, RESET))
         audit.record(actor, "send_password_reset", user)
 
@@ -221,7 +223,7 @@ def _active_admins(session: Session) -> int:
 
 def _keep_an_admin(session: Session, user: User) -> None:
     if is_admin(user) and _active_admins(session) <= 1:
-        raise Conflict("This is the last active administrator; appoint another one first.")
+        raise Conflict(gettext("This is the last active administrator; appoint another one first."))
 
 
 def deactivate(actor: User, user_id: int) -> None:
@@ -230,7 +232,7 @@ def deactivate(actor: User, user_id: int) -> None:
     with write_transaction() as session:
         user = _get(session, user_id)
         if user.id == actor.id:
-            raise Conflict("You cannot deactivate your own account.")
+            raise Conflict(gettext("You cannot deactivate your own account."))
         if not user.active:
             return
         _keep_an_admin(session, user)
@@ -264,7 +266,7 @@ def grant_role(actor: User, user_id: int, role: str, country_code: str = "") -> 
         user = _get(session, user_id)
         country_id = country.id if country else None
         if any(g.role == parsed_role.value and g.country_id == country_id for g in user.grants):
-            raise Conflict("The user already has this role.")
+            raise Conflict(gettext("The user already has this role."))
         user.grants.append(RoleGrant(role=parsed_role.value, country_id=country_id))
         audit.record(
             actor,
