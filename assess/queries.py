@@ -98,3 +98,20 @@ def profile(country: Country) -> Profile:
 
 def countries() -> list[Country]:
     return list(db.session.scalars(select(Country).order_by(Country.name)))
+
+
+def withdrawn_notices(country_id: int) -> dict[int, Version]:
+    """Indicator id -> the latest retracted version, where nothing is published any more.
+
+    One statement for the whole country: shown as "Withdrawn on <date>: <reason>"."""
+    rows = db.session.execute(
+        select(Assessment.indicator_id, Version)
+        .join(Version, Version.assessment_id == Assessment.id)
+        .where(
+            Assessment.country_id == country_id,
+            Assessment.published_version_id.is_(None),
+            Version.state == "retracted",
+        )
+        .order_by(Version.retracted_at)
+    )
+    return {indicator_id: version for indicator_id, version in rows.tuples()}

@@ -14,4 +14,8 @@ def country(iso2: str):
     found = queries.country_by_code(iso2)
     if found is None:
         abort(404)
-    return render_template("public/country.html", profile=queries.profile(found))
+    return render_template(
+        "public/country.html",
+        profile=queries.profile(found),
+        withdrawn=queries.withdrawn_notices(found.id),
+    )
