@@ -114,4 +114,4 @@ def withdrawn_notices(country_id: int) -> dict[int, Version]:
         )
         .order_by(Version.retracted_at)
     )
-    return {indicator_id: version for indicator_id, version in rows.tuples()}
+    return dict(rows.tuples())  # later retractions overwrite earlier ones
