@@ -114,4 +114,4 @@ def withdrawn_notices(country_id: int) -> dict[int, Version]:
         )
         .order_by(Version.retracted_at)
     )
-    return dict(rows.tuples())  # later retractions overwrite earlier ones
+    return {row[0]: row[1] for row in rows}  # a later retraction overwrites an earlier one
