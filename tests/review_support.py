@@ -63,7 +63,7 @@ def assessment(iso2: str, slug: str) -> Assessment | None:
 
 
 def version(version_id: int) -> Version:
-    db.session.expire_all()
+    db.session.commit()  # a fresh snapshot: see what other connections committed
     return db.session.get(Version, version_id)
 
 
@@ -157,7 +157,7 @@ def act(client, version_id: int, action: str, **data):
 
 def snapshot() -> dict:
     """Every row the workflow can touch, as plain tuples: to prove that nothing changed."""
-    db.session.expire_all()
+    db.session.commit()
     tables = {
         "version": Version,
         "assessment": Assessment,
