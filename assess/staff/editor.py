@@ -14,7 +14,7 @@ from ..models import AuditEvent, User
 from ..rendering import render_markdown
 from ..services import assessments
 from ..services.content import VersionContent, content_of, problems
-from ..services.errors import ServiceError
+from ..services.errors import ServiceError, ValidationError
 from ..workflow import EDITABLE_STATES, State
 from . import bp
 from .forms import (
@@ -113,7 +113,9 @@ def _posted_form(page: VersionPage) -> tuple[VersionForm, VersionContent, int, d
 def _refused(version_id: int, form: VersionForm, content: VersionContent, error: ServiceError):
     """Render the editor again after a refused save: the user's text stays in the form."""
     page = _fresh_page(version_id)
-    context: dict = {"message": message_for(error)}
+    context: dict = {}
+    if not isinstance(error, ValidationError):  # the error summary says it better
+        context["message"] = message_for(error)
     if isinstance(error, assessments.StaleForm):
         form.row_version.data = str(page.version.row_version)
         last = page.last_save
@@ -132,8 +134,7 @@ def _save_posted(version_id: int):
     page = _fresh_page(version_id)
     form, content, row_version, errors = _posted_form(page)
     if errors:
-        message = _("Nothing was saved: correct the fields marked below.")
-        return None, render_editor(page, form, 422, errors=errors, message=message, unsaved=True)
+        return None, render_editor(page, form, 422, errors=errors, unsaved=True)
     if content == content_of(page.version) and row_version == page.version.row_version:
         return page.version, None  # unchanged: no new save to record
     try:
@@ -175,7 +176,7 @@ def submit(version_id: int):
         form = build_form(data, page.instruments)
         errors = getattr(error, "errors", None)
         return render_editor(
-            page, form, status_for(error), errors=errors, message=message_for(error)
+            page, form, status_for(error), errors=errors, message=message_for(error), saved=True
         )
     flash(_("Submitted for review. A supervisor who did not work on it will decide."), "success")
     return redirect(url_for("staff.version", version_id=version_id))

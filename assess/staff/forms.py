@@ -56,7 +56,7 @@ class CitationForm(Form):
     instrument = SelectField(_l("Instrument"), choices=[], validate_choice=False)
     instrument_title = StringField(_l("Title of the new instrument"))
     year_adopted = StringField(_l("Year adopted"), render_kw={"inputmode": "numeric"})
-    provision = StringField(_l("Provision"))
+    provision = StringField(_l("Provision (e.g. Article 123)"))
     status_as_of = StringField(_l("Status as of (year)"), render_kw={"inputmode": "numeric"})
     url = StringField(_l("URL of the official text"), render_kw={"type": "url"})
     language = StringField(_l("Language (e.g. ru)"))

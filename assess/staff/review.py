@@ -49,24 +49,43 @@ class ContentDiff:
         )
 
 
+def _keyed(rows: list[tuple], identity: int) -> list[tuple]:
+    """Rows with a matching key appended: what identifies the row, and its occurrence.
+
+    A citation is the same row when it cites the same instrument (the n-th time), so that a
+    provision or URL added to it reads as a change rather than as one row removed and one added."""
+    seen: dict[tuple, int] = {}
+    keyed = []
+    for row in rows:
+        ident = row[:identity]
+        keyed.append((*row, (*ident, seen.get(ident, 0))))
+        seen[ident] = seen.get(ident, 0) + 1
+    return keyed
+
+
 def citation_rows(content: VersionContent | None) -> list[tuple]:
-    return [
+    rows = [
         (c.instrument_title, c.year_adopted, c.provision, c.status_as_of, c.url, c.language)
         for c in (content.citations if content else [])
     ]
+    return _keyed(rows, identity=2)
 
 
 def source_rows(content: VersionContent | None) -> list[tuple]:
-    return [(s.title, s.publisher, s.year, s.url) for s in (content.sources if content else [])]
+    rows = [(s.title, s.publisher, s.year, s.url) for s in (content.sources if content else [])]
+    return _keyed(rows, identity=1)
 
 
 def content_diff(old: VersionContent | None, new: VersionContent) -> ContentDiff:
+    def by_key(row: tuple):
+        return row[-1]
+
     return ContentDiff(
         old=old,
         new=new,
         analysis=word_diff(old.analysis if old else "", new.analysis),
-        citations=row_diff(citation_rows(old), citation_rows(new), key=lambda row: row[:3]),
-        sources=row_diff(source_rows(old), source_rows(new), key=lambda row: row[0]),
+        citations=row_diff(citation_rows(old), citation_rows(new), key=by_key),
+        sources=row_diff(source_rows(old), source_rows(new), key=by_key),
     )
 
 
