@@ -251,3 +251,13 @@ def test_the_editor_labels_every_control(client, auth, demo_data):
     unlabelled = [i for i in ids if i not in labelled and not i.startswith("status-")]
     assert unlabelled == []
     assert visible_text(client.get(f"/staff/versions/{draft.id}")).count("Move up") == 2
+
+
+def test_reshaping_the_form_of_a_submitted_version_keeps_the_text_and_says_why(
+    client, auth, demo_data
+):
+    draft, data = editing(client, auth)
+    assert act(client, draft.id, "submit").status_code == 302
+    response = edit(client, draft, data, "add:sources")
+    assert "This version can no longer be edited (it is awaiting review)" in visible_text(response)
+    assert "Words typed but not saved.</textarea>" in text(response)

@@ -27,6 +27,7 @@ from .forms import (
     parse_op,
     reshape,
 )
+from .labels import state_label
 from .loading import VersionPage, version_or_404, version_page
 from .responses import message_for, status_for
 from .review import render_review
@@ -97,7 +98,14 @@ def edit(version_id: int):
     if op is not None and op.kind == "preview":
         preview = render_markdown(form.analysis.data or "")
         focus = "analysis-preview"
-    return render_editor(page, form, preview=preview, focus=focus, unsaved=True)
+    message = None
+    if not can_edit(page):
+        message = _(
+            "This version can no longer be edited (it is %(state)s). Your text is kept below: "
+            "copy what you need.",
+            state=state_label(page.version.state).lower(),
+        )
+    return render_editor(page, form, preview=preview, focus=focus, unsaved=True, message=message)
 
 
 def _posted_form(page: VersionPage) -> tuple[VersionForm, VersionContent, int, dict]:
@@ -114,7 +122,7 @@ def _refused(version_id: int, form: VersionForm, content: VersionContent, error:
     """Render the editor again after a refused save: the user's text stays in the form."""
     page = _fresh_page(version_id)
     context: dict = {}
-    if not isinstance(error, ValidationError):  # the error summary says it better
+    if not isinstance(error, ValidationError | assessments.StaleForm):  # their panels say it
         context["message"] = message_for(error)
     if isinstance(error, assessments.StaleForm):
         form.row_version.data = str(page.version.row_version)
