@@ -68,3 +68,45 @@ def test_staff_home_leads_to_the_country_pages(client, auth, demo_data):
     assert "France" in visible_text(client.get("/staff/countries/fr"))
     response = client.get("/staff/countries?iso2=xx", follow_redirects=True)
     assert "No country has the code “xx”." in visible_text(response)
+
+
+def test_the_staff_pages_cost_a_fixed_number_of_queries(client, auth, demo_data):
+    """No query per citation, source, comment or indicator: more rows, same statements."""
+    from sqlalchemy import event
+
+    from assess.extensions import db
+
+    def statements(url):
+        client.get(url)  # warm up (session, user)
+        seen = []
+
+        def count(*_args):
+            seen.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    def fill(rows, comments):
+        data = {"row_version": str(version(draft.id).row_version), "status": "no"}
+        for index in range(rows):
+            data[f"citations-{index}-instrument"] = "new"
+            data[f"citations-{index}-instrument_title"] = f"Law {index}"
+            data[f"sources-{index}-title"] = f"Source {index}"
+        assert client.post_form(f"/staff/versions/{draft.id}/save", data).status_code == 302
+        for index in range(comments):
+            assert act(client, draft.id, "comment", body=f"Remark {index}").status_code == 302
+
+    login(client, auth, "reviewer@example.org")
+    draft = start_draft(client, "KZ", EXTRA)
+    url = f"/staff/versions/{draft.id}"
+    fill(rows=1, comments=1)
+    small = (statements(url), statements(url + "?view=review"), statements("/staff/countries/kz"))
+    fill(rows=12, comments=5)
+    start_draft(client, "KZ", "csam-definition")
+    big = (statements(url), statements(url + "?view=review"), statements("/staff/countries/kz"))
+    assert big == small
+    print("statements (editor, review, country page):", big)
