@@ -52,7 +52,7 @@ def test_a_withdrawn_assessment_says_when_and_why(client, auth, demo_data):
         page.index('id="ind-age-of-consent"') : page.index('id="ind-extraterritoriality')
     ]
     assert (
-        f"Withdrawn on {retracted.retracted_at.strftime('%b %-d, %Y')}: "
+        f"Withdrawn on {retracted.retracted_at.strftime('%B %-d, %Y')}: "
         "Superseded by the 2025 reform." in section
     )
     assert "Age of sexual consent is 16 years." not in page

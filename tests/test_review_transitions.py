@@ -169,7 +169,7 @@ def test_retract_withdraws_it_from_the_public_profile(client, auth, demo_data):
     assert assessment("KZ", AGE).published_version_id is None
     public = visible_text(client.get("/countries/kz"))
     assert PUBLISHED_AGE_TEXT not in public
-    date = retracted.retracted_at.strftime("%b %-d, %Y")
+    date = retracted.retracted_at.strftime("%B %-d, %Y")  # the long format of the profile
     assert f"Withdrawn on {date}: The law was amended in 2025." in public
     assert events(published.id)[-1].action == "retract"
 
