@@ -2,59 +2,48 @@
 
 from datetime import UTC, datetime
 
-from flask_babel import format_datetime, gettext
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..database import write_transaction
+from ..extensions import db
 from ..models import (
     Assessment,
     Citation,
     Country,
     Indicator,
     Instrument,
+    Role,
+    RoleGrant,
     Source,
     User,
     Version,
     VersionContributor,
 )
-from ..workflow import OPEN_STATES, Action, State, TransitionError, transition
+from ..workflow import EDITABLE_STATES, OPEN_STATES, Action, State
 from . import audit, framework, notifications
 from .content import VersionContent, content_of, problems
-from .errors import Conflict, NotFound, PermissionDenied, ValidationError, already_decided
-from .permissions import actor_for, can_read_staff, is_editor
+from .errors import Conflict, NotFound, PermissionDenied, ValidationError
+from .guards import (
+    AlreadyDecided,
+    DraftExists,
+    FourEyes,
+    StaleBase,
+    StaleForm,
+    check,
+    check_visible,
+    length_problems,
+)
+from .permissions import can_read_staff, is_editor
 
-
-class DraftExists(Conflict):
-    """Another open version holds this assessment."""
-
-    def __init__(self, version: Version) -> None:
-        super().__init__(
-            gettext(
-                "%(name)s already holds an open version of this assessment since %(since)s.",
-                name=version.created_by.display_name,
-                since=format_datetime(version.created_at, "short"),
-            )
-        )
-        self.version = version
-
-
-class StaleForm(Conflict):
-    """The form was based on an older save; `current` is what is stored now."""
-
-    def __init__(self, current: Version, submitted: VersionContent) -> None:
-        super().__init__("Someone saved this version after you opened it.")
-        self.current = current
-        self.submitted = submitted
-
-
-class StaleBase(Conflict):
-    """A newer version was published after this draft started from the old one."""
-
-
-class AlreadyDecided(Conflict):
-    pass
+__all__ = [  # the exceptions callers catch, re-exported beside the use cases that raise them
+    "AlreadyDecided",
+    "DraftExists",
+    "FourEyes",
+    "StaleBase",
+    "StaleForm",
+]
 
 
 def _now() -> datetime:
@@ -81,28 +70,18 @@ def _add_contributor(version: Version, user: User) -> None:
 def _apply(
     session: Session, user: User, version: Version, action: Action, comment: str | None = None
 ) -> State:
-    """Check the table for this actor and move the version; raise the reason otherwise."""
-    country_id = version.assessment.country_id
-    if not can_read_staff(user, country_id):
-        raise NotFound("No such version.")
-    before = State(version.state)
-    try:
-        after = transition(before, action, actor_for(user, version, country_id), comment)
-    except TransitionError as error:
-        if before not in OPEN_STATES and action in (Action.APPROVE, Action.REJECT):
-            decider = version.decided_by.display_name if version.decided_by else None
-            raise AlreadyDecided(already_decided(before, decider)) from None
-        raise PermissionDenied(str(error)) from error
+    """Check the table for this actor, move the version, record it; or raise the reason."""
+    before, after = check(user, version, action, comment)
     version.state = after.value
     version.updated_at = _now()
     audit.record(
         user,
         action.value,
         version,
-        country_id=country_id,
+        country_id=version.assessment.country_id,
         from_state=before.value,
         to_state=after.value,
-        comment=comment,
+        comment=comment.strip() if comment else comment,
     )
     notifications.on_transition(session, user, version, action, comment)
     return after
@@ -201,13 +180,34 @@ def _write_content(session: Session, version: Version, content: VersionContent) 
 
 def start_draft(user: User, country_id: int, indicator_id: int) -> Version:
     """A new draft, copied from the published version, which becomes its base."""
+    try:
+        return _start_draft(user, country_id, indicator_id)
+    except IntegrityError:
+        # Another request opened a version (or created the assessment) between our check and
+        # our insert: name who holds it, as the check would have.
+        session = db.session()
+        session.rollback()
+        assessment = session.scalar(
+            select(Assessment).where(
+                Assessment.country_id == country_id, Assessment.indicator_id == indicator_id
+            )
+        )
+        existing = open_version(session, assessment.id) if assessment else None
+        if existing is not None:
+            raise DraftExists(existing) from None
+        raise Conflict("Someone else started a draft of this assessment a moment ago.") from None
+
+
+def _start_draft(user: User, country_id: int, indicator_id: int) -> Version:
     with write_transaction() as session:
         country = session.get(Country, country_id)
         indicator = session.get(Indicator, indicator_id)
         if country is None or indicator is None or indicator.is_retired:
             raise NotFound("No such assessment.")
+        if not can_read_staff(user, country_id):
+            raise NotFound("No such assessment.")
         if not is_editor(user, country_id):
-            raise PermissionDenied(gettext("You are not a reviewer for this country."))
+            raise PermissionDenied("You are not a reviewer for this country.")
         assessment = get_assessment(session, country_id, indicator_id)
         existing = open_version(session, assessment.id)
         if existing is not None:
@@ -221,14 +221,8 @@ def start_draft(user: User, country_id: int, indicator_id: int) -> Version:
         )
         session.add(version)
         _add_contributor(version, user)
-        try:
-            session.flush()
-        except IntegrityError:
-            # Another request opened a version between our check and our insert.
-            session.rollback()
-            raise Conflict(
-                gettext("Someone else started a draft of this assessment a moment ago.")
-            ) from None
+        # The partial unique index refuses a concurrent open version: start_draft names its holder.
+        session.flush()
         # Copied after the insert: loading the published content would flush it unguarded.
         if published is not None:
             _write_content(session, version, content_of(published))
@@ -240,13 +234,14 @@ def start_draft(user: User, country_id: int, indicator_id: int) -> Version:
 
 def save(user: User, version_id: int, content: VersionContent, row_version: int) -> Version:
     """Store the form's content, unless someone saved since the form was opened."""
-    errors = problems(content, for_submission=False)
-    if errors:
-        raise ValidationError(gettext("Correct the fields marked below."), errors)
     with write_transaction() as session:
         version = _locked_version(session, version_id)
+        check(user, version, Action.SAVE)
         if version.row_version != row_version:
             raise StaleForm(version, content)
+        errors = problems(content, for_submission=False) | length_problems(content)
+        if errors:
+            raise ValidationError("Correct the fields marked below.", errors)
         _apply(session, user, version, Action.SAVE)
         _write_content(session, version, content)
         version.row_version += 1
@@ -257,12 +252,13 @@ def save(user: User, version_id: int, content: VersionContent, row_version: int)
 def submit(user: User, version_id: int, row_version: int | None = None) -> Version:
     with write_transaction() as session:
         version = _locked_version(session, version_id)
+        check(user, version, Action.SUBMIT)
         if row_version is not None and version.row_version != row_version:
             raise StaleForm(version, content_of(version))
         errors = problems(content_of(version), for_submission=True)
-        _apply(session, user, version, Action.SUBMIT)
         if errors:
-            raise ValidationError(gettext("This version is not ready to submit."), errors)
+            raise ValidationError("This version is not ready to submit.", errors)
+        _apply(session, user, version, Action.SUBMIT)
         version.submitted_by_id = user.id
         version.submitted_at = _now()
         version.submitted_row_version = version.row_version
@@ -282,25 +278,26 @@ def approve(user: User, version_id: int, comment: str | None = None) -> Version:
     """Publish the version; the one it replaces becomes superseded, in the same transaction."""
     with write_transaction() as session:
         version = _locked_version(session, version_id)
-        assessment = session.scalar(
+        assessment = session.scalars(
             select(Assessment)
             .where(Assessment.id == version.assessment_id)
             .with_for_update()
             .execution_options(populate_existing=True)
-        )
+        ).one()
+        check(user, version, Action.APPROVE, comment)
+        if version.row_version != version.submitted_row_version:
+            raise Conflict("The version changed after it was submitted; review it again.")
+        if version.base_version_id != assessment.published_version_id:
+            raise StaleBase(
+                "The published version changed after this draft was started. "
+                "Bring the draft up to date before approving it."
+            )
         last_number = session.scalar(
             select(func.max(Version.number)).where(Version.assessment_id == assessment.id)
         )
         previous = assessment.published_version
         _apply(session, user, version, Action.APPROVE, comment)
         version.number = (last_number or 0) + 1
-        if version.row_version != version.submitted_row_version:
-            raise Conflict("The version changed after it was submitted; review it again.")
-        if version.base_version_id != assessment.published_version_id:
-            raise StaleBase(
-                "A newer version was published after this draft was started. "
-                "Bring the draft up to date before approving it."
-            )
         if previous is not None:
             previous.state = State.SUPERSEDED.value
             audit.record(
@@ -315,7 +312,7 @@ def approve(user: User, version_id: int, comment: str | None = None) -> Version:
         version.decided_by_id = user.id
         version.decided_at = now
         version.published_at = now
-        version.decision_comment = comment
+        version.decision_comment = comment.strip() if comment and comment.strip() else None
         assessment.published_version = version
         assessment.public_updated_at = now
         version.framework_revision = framework.current_revision(session)
@@ -361,3 +358,63 @@ def retract(user: User, version_id: int, reason: str) -> Version:
         assessment.published_version_id = None
         assessment.public_updated_at = now
     return version
+
+
+def rebase(user: User, version_id: int) -> Version:
+    """Make the currently published version the draft's base, so that it can be approved.
+
+    The content is left as it is: the editor shows what changed in the published version, and
+    the reviewer carries over what they need. A submitted version must come back first."""
+    with write_transaction() as session:
+        version = _locked_version(session, version_id)
+        check_visible(user, version)
+        country_id = version.assessment.country_id
+        if not is_editor(user, country_id):
+            raise PermissionDenied("Only a reviewer or supervisor of this country can do this.")
+        state = State(version.state)
+        if state == State.SUBMITTED:
+            raise Conflict(
+                "This version is submitted: withdraw it, or have it returned for changes, "
+                "before bringing it up to date."
+            )
+        if state not in EDITABLE_STATES:
+            raise Conflict("Only a draft can be brought up to date.")
+        published_id = session.scalar(
+            select(Assessment.published_version_id)
+            .where(Assessment.id == version.assessment_id)
+            .with_for_update()
+        )
+        if version.base_version_id == published_id:
+            return version
+        audit.record(
+            user,
+            "rebase",
+            version,
+            country_id=country_id,
+            from_state=state.value,
+            to_state=state.value,
+            details={"from_base": version.base_version_id, "to_base": published_id},
+        )
+        version.base_version_id = published_id
+        version.updated_at = _now()
+    return version
+
+
+def supervisor_ids(country_id: int) -> set[int]:
+    """Active users who supervise this country (globally or for it)."""
+    return set(
+        db.session.scalars(
+            select(User.id)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(
+                User.active.is_(True),
+                RoleGrant.role == Role.SUPERVISOR.value,
+                or_(RoleGrant.country_id.is_(None), RoleGrant.country_id == country_id),
+            )
+        )
+    )
+
+
+def needs_second_supervisor(version: Version, supervisors: set[int]) -> bool:
+    """True when every supervisor of the country contributed: nobody could approve it."""
+    return not supervisors - version.contributor_ids

@@ -2,4 +2,15 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-from . import audit, matrix, notifications, queues, views  # noqa: E402,F401  (routes register on bp)
+# Routes register on bp when their modules are imported.
+from . import (  # noqa: E402,F401
+    audit,
+    country,
+    editor,
+    labels,
+    matrix,
+    notifications,
+    queues,
+    review,
+    views,
+)

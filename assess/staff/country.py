@@ -1,0 +1,64 @@
+"""A country's staff page: each indicator, its published finding and open work; start a draft."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .. import queries
+from ..extensions import db
+from ..models import Indicator
+from ..services import assessments
+from ..services.errors import ServiceError
+from ..services.permissions import is_editor, is_supervisor
+from . import bp
+from .loading import country_or_404, country_rows
+from .responses import message_for, status_for
+
+
+@bp.get("/countries")
+@login_required
+def country_jump():
+    """The country chooser on the home page (a GET form, no script needed)."""
+    code = request.args.get("iso2", "").strip()
+    country = queries.country_by_code(code)
+    if country is None:
+        flash(_("No country has the code “%(code)s”.", code=code[:10]), "error")
+        return redirect(url_for("staff.home"))
+    return redirect(url_for("staff.country", iso2=country.iso2.lower()))
+
+
+@bp.get("/countries/<iso2>")
+@login_required
+def country(iso2: str):
+    return render_country(iso2)
+
+
+def render_country(iso2: str, message: str | None = None, status: int = 200):
+    found = country_or_404(current_user, iso2)
+    return (
+        render_template(
+            "staff/country.html",
+            country=found,
+            rows=country_rows(found),
+            can_edit=is_editor(current_user, found.id),
+            supervises=is_supervisor(current_user, found.id),
+            message=message,
+        ),
+        status,
+    )
+
+
+@bp.post("/countries/<iso2>/<slug>/start")
+@login_required
+def start(iso2: str, slug: str):
+    found = country_or_404(current_user, iso2)
+    indicator = db.session.scalar(select(Indicator).where(Indicator.slug == slug))
+    if indicator is None:
+        abort(404)
+    try:
+        version = assessments.start_draft(current_user, found.id, indicator.id)
+    except ServiceError as error:
+        return render_country(iso2, message_for(error), status_for(error))
+    flash(_("Draft started from the published version. Nothing is public until it is approved."))
+    return redirect(url_for("staff.version", version_id=version.id))

@@ -1,0 +1,161 @@
+"""What the staff pages of one country or one version need, loaded in a fixed number of statements,
+and only for users who may see it (anyone else gets 404, as if it did not exist)."""
+
+from dataclasses import dataclass
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from .. import queries
+from ..extensions import db
+from ..models import (
+    Assessment,
+    AuditEvent,
+    Citation,
+    Country,
+    Indicator,
+    Instrument,
+    User,
+    Version,
+    VersionContributor,
+)
+from ..services import assessments, comments
+from ..services.permissions import actor_for, can_read_staff
+from ..workflow import OPEN_STATES, Actor, State
+
+
+def country_or_404(user: User, iso2: str) -> Country:
+    country = queries.country_by_code(iso2)
+    if country is None or not can_read_staff(user, country.id):
+        abort(404)
+    return country
+
+
+CONTENT = (
+    selectinload(Version.citations).selectinload(Citation.instrument),
+    selectinload(Version.sources),
+)
+
+
+def version_or_404(user: User, version_id: int) -> Version:
+    version = db.session.scalar(
+        select(Version)
+        .where(Version.id == version_id)
+        .options(
+            joinedload(Version.assessment).joinedload(Assessment.country),
+            joinedload(Version.assessment).joinedload(Assessment.indicator),
+            joinedload(Version.created_by),
+            joinedload(Version.submitted_by),
+            joinedload(Version.decided_by),
+            joinedload(Version.retracted_by),
+            selectinload(Version.contributors).joinedload(VersionContributor.user),
+            selectinload(Version.base_version),
+            *CONTENT,
+        )
+    )
+    if version is None or not can_read_staff(user, version.assessment.country_id):
+        abort(404)
+    return version
+
+
+@dataclass
+class VersionPage:
+    """Everything around one version that its editor or review screen shows."""
+
+    version: Version
+    actor: Actor
+    published: Version | None
+    instruments: list[Instrument]
+    thread: list[comments.Entry]
+    needs_second_supervisor: bool
+    last_save: AuditEvent | None
+
+    @property
+    def stale_base(self) -> bool:
+        return self.version.base_version_id != (self.published.id if self.published else None)
+
+    @property
+    def open(self) -> bool:
+        return State(self.version.state) in OPEN_STATES
+
+
+def version_page(user: User, version: Version) -> VersionPage:
+    assessment = version.assessment
+    published = None
+    if assessment.published_version_id is not None:
+        published = db.session.scalar(
+            select(Version).where(Version.id == assessment.published_version_id).options(*CONTENT)
+        )
+    instruments = list(
+        db.session.scalars(
+            select(Instrument)
+            .where(Instrument.country_id == assessment.country_id)
+            .order_by(Instrument.title, Instrument.year_adopted)
+        )
+    )
+    last_save = db.session.scalar(
+        select(AuditEvent)
+        .where(
+            AuditEvent.object_type == "version",
+            AuditEvent.object_id == version.id,
+            AuditEvent.action.in_(("save", "start")),
+        )
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    )
+    supervisors = assessments.supervisor_ids(assessment.country_id)
+    return VersionPage(
+        version=version,
+        actor=actor_for(user, version, assessment.country_id),
+        published=published,
+        instruments=instruments,
+        thread=comments.thread(version.id),
+        needs_second_supervisor=(
+            State(version.state) in OPEN_STATES
+            and assessments.needs_second_supervisor(version, supervisors)
+        ),
+        last_save=last_save,
+    )
+
+
+@dataclass
+class CountryRow:
+    indicator: Indicator
+    assessment: Assessment | None
+    open_version: Version | None
+    needs_second_supervisor: bool
+
+
+def country_rows(country: Country) -> list[CountryRow]:
+    """Each active indicator with its published version and open work, in four statements."""
+    indicators = queries.active_indicators()
+    found = {
+        a.indicator_id: a
+        for a in db.session.scalars(
+            select(Assessment)
+            .where(Assessment.country_id == country.id)
+            .options(selectinload(Assessment.published_version))
+        )
+    }
+    open_versions = {
+        v.assessment_id: v
+        for v in db.session.scalars(
+            select(Version)
+            .join(Version.assessment)
+            .where(
+                Assessment.country_id == country.id,
+                Version.state.in_([s.value for s in OPEN_STATES]),
+            )
+            .options(joinedload(Version.created_by), selectinload(Version.contributors))
+        )
+    }
+    supervisors = assessments.supervisor_ids(country.id)
+    result = []
+    for indicator in indicators:
+        assessment = found.get(indicator.id)
+        version = open_versions.get(assessment.id) if assessment else None
+        flagged = version is not None and assessments.needs_second_supervisor(version, supervisors)
+        result.append(CountryRow(indicator, assessment, version, flagged))
+    return result
