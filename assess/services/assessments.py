@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 
+from flask_babel import gettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -58,7 +59,7 @@ def _locked_version(session: Session, version_id: int) -> Version:
         .execution_options(populate_existing=True)
     )
     if version is None:
-        raise NotFound("No such version.")
+        raise NotFound(gettext("No such version."))
     return version
 
 
@@ -195,7 +196,9 @@ def start_draft(user: User, country_id: int, indicator_id: int) -> Version:
         existing = open_version(session, assessment.id) if assessment else None
         if existing is not None:
             raise DraftExists(existing) from None
-        raise Conflict("Someone else started a draft of this assessment a moment ago.") from None
+        raise Conflict(
+            gettext("Someone else started a draft of this assessment a moment ago.")
+        ) from None
 
 
 def _start_draft(user: User, country_id: int, indicator_id: int) -> Version:
@@ -203,11 +206,11 @@ def _start_draft(user: User, country_id: int, indicator_id: int) -> Version:
         country = session.get(Country, country_id)
         indicator = session.get(Indicator, indicator_id)
         if country is None or indicator is None or indicator.is_retired:
-            raise NotFound("No such assessment.")
+            raise NotFound(gettext("No such assessment."))
         if not can_read_staff(user, country_id):
-            raise NotFound("No such assessment.")
+            raise NotFound(gettext("No such assessment."))
         if not is_editor(user, country_id):
-            raise PermissionDenied("You are not a reviewer for this country.")
+            raise PermissionDenied(gettext("You are not a reviewer for this country."))
         assessment = get_assessment(session, country_id, indicator_id)
         existing = open_version(session, assessment.id)
         if existing is not None:
@@ -286,11 +289,13 @@ def approve(user: User, version_id: int, comment: str | None = None) -> Version:
         ).one()
         check(user, version, Action.APPROVE, comment)
         if version.row_version != version.submitted_row_version:
-            raise Conflict("The version changed after it was submitted; review it again.")
+            raise Conflict(gettext("The version changed after it was submitted; review it again."))
         if version.base_version_id != assessment.published_version_id:
             raise StaleBase(
-                "The published version changed after this draft was started. "
-                "Bring the draft up to date before approving it."
+                gettext(
+                    "The published version changed after this draft was started. "
+                    "Bring the draft up to date before approving it."
+                )
             )
         last_number = session.scalar(
             select(func.max(Version.number)).where(Version.assessment_id == assessment.id)
@@ -370,15 +375,19 @@ def rebase(user: User, version_id: int) -> Version:
         check_visible(user, version)
         country_id = version.assessment.country_id
         if not is_editor(user, country_id):
-            raise PermissionDenied("Only a reviewer or supervisor of this country can do this.")
+            raise PermissionDenied(
+                gettext("Only a reviewer or supervisor of this country can do this.")
+            )
         state = State(version.state)
         if state == State.SUBMITTED:
             raise Conflict(
-                "This version is submitted: withdraw it, or have it returned for changes, "
-                "before bringing it up to date."
+                gettext(
+                    "This version is submitted: withdraw it, or have it returned for changes, "
+                    "before bringing it up to date."
+                )
             )
         if state not in EDITABLE_STATES:
-            raise Conflict("Only a draft can be brought up to date.")
+            raise Conflict(gettext("Only a draft can be brought up to date."))
         published_id = session.scalar(
             select(Assessment.published_version_id)
             .where(Assessment.id == version.assessment_id)

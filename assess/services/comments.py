@@ -7,6 +7,7 @@ order without copying decision comments twice."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -48,12 +49,15 @@ def add(user: User, version_id: int, body: str) -> Comment:
     with write_transaction() as session:
         version = session.get(Version, version_id)
         if version is None or not can_read_staff(user, version.assessment.country_id):
-            raise NotFound("No such version.")
+            raise NotFound(gettext("No such version."))
         if not body:
-            raise ValidationError("Write a comment.", {"body": ["Write a comment."]})
+            raise ValidationError(
+                gettext("Write a comment."), {"body": [gettext("Write a comment.")]}
+            )
         if len(body) > MAX_COMMENT:
             raise ValidationError(
-                "The comment is too long.", {"body": [f"Use at most {MAX_COMMENT} characters."]}
+                gettext("The comment is too long."),
+                {"body": [gettext("Use at most %(limit)s characters.", limit=MAX_COMMENT)]},
             )
         comment = Comment(version_id=version.id, author_id=user.id, body=body)
         session.add(comment)

@@ -3,6 +3,9 @@
 The pure table (`workflow.py`) answers for a state and a kind of actor; these checks add what
 needs the rows: the country scope, the four-eyes rule in words, and who decided first."""
 
+from flask_babel import format_datetime, gettext
+from flask_babel import lazy_gettext as _l
+
 from ..models import User, Version
 from ..workflow import (
     Action,
@@ -24,9 +27,12 @@ class DraftExists(Conflict):
         self.holder = version.created_by.display_name
         self.since = version.created_at
         self.version_id = version.id
-        since = self.since.strftime("%Y-%m-%d %H:%M UTC")
         super().__init__(
-            f"{self.holder} already holds an open version of this assessment since {since}."
+            gettext(
+                "%(holder)s already holds an open version of this assessment since %(since)s.",
+                holder=self.holder,
+                since=format_datetime(self.since, "short"),
+            )
         )
 
 
@@ -34,7 +40,7 @@ class StaleForm(Conflict):
     """The form was based on an older save; `current` is what is stored now."""
 
     def __init__(self, current: Version, submitted: VersionContent) -> None:
-        super().__init__("Someone saved this version after you opened it.")
+        super().__init__(gettext("Someone saved this version after you opened it."))
         self.current = current
         self.submitted = submitted
 
@@ -48,14 +54,18 @@ class AlreadyDecided(Conflict):
 
     def __init__(self, state: State, decider: str | None) -> None:
         self.state = state
-        self.decider = decider or "someone"
-        done = {
-            State.PUBLISHED: "approved",
-            State.SUPERSEDED: "approved",
-            State.REJECTED: "rejected",
-            State.CHANGES_REQUESTED: "returned for changes",
-        }.get(state, state.value.replace("_", " "))
-        super().__init__(f"This version was already {done} by {self.decider}.")
+        self.decider = decider or gettext("someone")
+        if state in (State.PUBLISHED, State.SUPERSEDED):
+            message = gettext("This version was already approved by %(name)s.", name=self.decider)
+        elif state == State.REJECTED:
+            message = gettext("This version was already rejected by %(name)s.", name=self.decider)
+        elif state == State.CHANGES_REQUESTED:
+            message = gettext(
+                "This version was already returned for changes by %(name)s.", name=self.decider
+            )
+        else:
+            message = gettext("This version was already decided by %(name)s.", name=self.decider)
+        super().__init__(message)
 
 
 class FourEyes(PermissionDenied):
@@ -76,21 +86,45 @@ _MAX_LENGTHS = {  # the columns' sizes
     "publisher": 200,
 }
 _PARTICIPLES = {
-    Action.SAVE: "saved",
-    Action.SUBMIT: "submitted",
-    Action.WITHDRAW: "withdrawn",
-    Action.APPROVE: "approved",
-    Action.REQUEST_CHANGES: "returned for changes",
-    Action.REJECT: "rejected",
-    Action.DISCARD: "discarded",
-    Action.RETRACT: "retracted",
+    Action.START: _l("started"),
+    Action.SAVE: _l("saved"),
+    Action.SUBMIT: _l("submitted"),
+    Action.WITHDRAW: _l("withdrawn"),
+    Action.APPROVE: _l("approved"),
+    Action.REQUEST_CHANGES: _l("returned for changes"),
+    Action.REJECT: _l("rejected"),
+    Action.DISCARD: _l("discarded"),
+    Action.RETRACT: _l("retracted"),
+    Action.SUPERSEDE: _l("superseded"),
+}
+_VERBS = {
+    Action.START: _l("start"),
+    Action.SAVE: _l("save"),
+    Action.SUBMIT: _l("submit"),
+    Action.WITHDRAW: _l("withdraw"),
+    Action.APPROVE: _l("approve"),
+    Action.REQUEST_CHANGES: _l("request changes on"),
+    Action.REJECT: _l("reject"),
+    Action.DISCARD: _l("discard"),
+    Action.RETRACT: _l("retract"),
+    Action.SUPERSEDE: _l("supersede"),
+}
+_STATE_WORDS = {
+    State.DRAFT: _l("a draft"),
+    State.SUBMITTED: _l("submitted"),
+    State.CHANGES_REQUESTED: _l("returned for changes"),
+    State.PUBLISHED: _l("published"),
+    State.REJECTED: _l("rejected"),
+    State.DISCARDED: _l("discarded"),
+    State.RETRACTED: _l("retracted"),
+    State.SUPERSEDED: _l("superseded"),
 }
 
 
 def check_visible(user: User, version: Version) -> None:
     """Another country's versions do not exist for this user: 404, not 403."""
     if not can_read_staff(user, version.assessment.country_id):
-        raise NotFound("No such version.")
+        raise NotFound(gettext("No such version."))
 
 
 def _refusal(version: Version, action: Action) -> Conflict:
@@ -99,12 +133,19 @@ def _refusal(version: Version, action: Action) -> Conflict:
     if action in DECISIONS and state != State.SUBMITTED and version.decided_by is not None:
         return AlreadyDecided(state, version.decided_by.display_name)
     if action in DECISIONS and state == State.DRAFT:
-        return Conflict("This version was withdrawn by its author; it is not waiting for review.")
+        return Conflict(
+            gettext("This version was withdrawn by its author; it is not waiting for review.")
+        )
     if action == Action.SAVE and state == State.SUBMITTED:
-        return Conflict("This version is submitted for review; withdraw it to edit it again.")
+        return Conflict(
+            gettext("This version is submitted for review; withdraw it to edit it again.")
+        )
     return Conflict(
-        f"This version is {state.value.replace('_', ' ')}: "
-        f"it cannot be {_PARTICIPLES.get(action, action.value)} now."
+        gettext(
+            "This version is %(state)s: it cannot be %(action)s now.",
+            state=_STATE_WORDS[state],
+            action=_PARTICIPLES.get(action, action.value),
+        )
     )
 
 
@@ -122,14 +163,15 @@ def check(
     except NotAllowed as error:
         if error.four_eyes:
             raise FourEyes(
-                "You contributed to this version, so another supervisor must review it."
+                gettext("You contributed to this version, so another supervisor must review it.")
             ) from None
         raise PermissionDenied(
-            f"You may not {action.value.replace('_', ' ')} this version."
+            gettext("You may not %(action)s this version.", action=_VERBS[action])
         ) from None
     except CommentRequired:
         raise ValidationError(
-            "Say why in a comment.", {"comment": ["Write a comment: it is required here."]}
+            gettext("Say why in a comment."),
+            {"comment": [gettext("Write a comment: it is required here.")]},
         ) from None
     return before, after
 
@@ -141,7 +183,9 @@ def length_problems(content: VersionContent) -> dict[str, list[str]]:
     def measure(key: str, name: str, value: str) -> None:
         limit = _MAX_LENGTHS[name]
         if len(value or "") > limit:
-            errors.setdefault(key, []).append(f"Use at most {limit} characters.")
+            errors.setdefault(key, []).append(
+                gettext("Use at most %(limit)s characters.", limit=limit)
+            )
 
     for name in ("analysis", "analysis_language", "analysis_source_title"):
         measure(name, name, getattr(content, name))
