@@ -38,7 +38,21 @@ def test_nothing_acknowledged_is_lost_under_load_and_kills():
     if database == "postgresql" and not _postgres_available():
         pytest.skip("PostgreSQL is not running at 127.0.0.1:5432")
     run = subprocess.run(
-        [sys.executable, str(SCRIPT), "--database", database, "--seconds", "10", "--json"],
+        # Few readers: on a busy machine the workflow threads need the workers to get as far as
+        # approvals within the run.
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--database",
+            database,
+            "--seconds",
+            "12",
+            "--readers",
+            "1",
+            "--accounts",
+            "1",
+            "--json",
+        ],  # fmt: skip
         capture_output=True,
         text=True,
         timeout=600,
