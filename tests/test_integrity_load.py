@@ -37,22 +37,12 @@ def test_nothing_acknowledged_is_lost_under_load_and_kills():
     database = DATABASE
     if database == "postgresql" and not _postgres_available():
         pytest.skip("PostgreSQL is not running at 127.0.0.1:5432")
+    # Few readers: on a busy machine the workflow threads need the workers to get as far as
+    # approvals within the run.
+    command = [sys.executable, str(SCRIPT), "--database", database, "--seconds", "12",
+               "--readers", "1", "--accounts", "1", "--json"]  # fmt: skip
     run = subprocess.run(
-        # Few readers: on a busy machine the workflow threads need the workers to get as far as
-        # approvals within the run.
-        [
-            sys.executable,
-            str(SCRIPT),
-            "--database",
-            database,
-            "--seconds",
-            "12",
-            "--readers",
-            "1",
-            "--accounts",
-            "1",
-            "--json",
-        ],  # fmt: skip
+        command,
         capture_output=True,
         text=True,
         timeout=600,
