@@ -99,23 +99,30 @@ def check(url: str, account_log: list, workflow_log: list) -> dict:
 
 
 def workflow_problems(log: list, events: list, emails: dict) -> tuple[list[str], int]:
-    """Every acknowledged workflow write has its audit event, by the same user; every event has
-    an attempt behind it (acknowledged or not: a dropped answer may hide a done write)."""
+    """Every acknowledged workflow write has its audit event, by the same user; every other
+    event has an unanswered attempt behind it (a dropped answer may hide a done write). A
+    refusal (403, 409, 422) must have written nothing, save for the save of a save-and-submit
+    refused its submit."""
     problems = []
     acked = Counter((a.version, a.action, a.email) for a in log if a.acknowledged)
-    tried = Counter((a.version, a.action, a.email) for a in log)
+    unanswered = Counter((a.version, a.action, a.email) for a in log if a.may_have_written)
     recorded = Counter((e.object_id, e.action, emails.get(e.actor_id)) for e in events)
     missing = acked - recorded
     if missing:
         problems.append(f"acknowledged but not in the audit log: {dict(missing)}")
+    unlogged_starts: Counter = Counter()  # a start without an answer has no version id
     for key, count in (recorded - acked).items():
         version, action, email = key
-        unanswered = tried[key] - acked[key]
-        if action == "start":  # a start without an answer has no version id to log
-            unanswered += tried[(None, action, email)]
-        if count > unanswered:
-            problems.append(f"{count} {action} of version {version} by {email} stored, "
-                            f"{acked[key]} acknowledged, {tried[key]} tried")  # fmt: skip
+        if count <= unanswered[key]:
+            continue
+        if action == "start":
+            unlogged_starts[email] += count - unanswered[key]
+            continue
+        problems.append(f"{count} {action} of version {version} by {email} stored, "
+                        f"{acked[key]} acknowledged, {unanswered[key]} unanswered")  # fmt: skip
+    for email, count in unlogged_starts.items():
+        if count > unanswered[(None, "start", email)]:
+            problems.append(f"{count} starts by {email} stored that it did not try")
     return problems, sum(missing.values())
 
 

@@ -141,10 +141,17 @@ class Attempt:
     version: int | None
     status: int
     text: str | None = None  # the analysis a save sent
+    combined: bool = False  # one of the two writes of a "save and submit"
 
     @property
     def acknowledged(self) -> bool:
         return acknowledged(self.status)
+
+    @property
+    def may_have_written(self) -> bool:
+        """No answer, or a refused save-and-submit (it may have saved, then been refused the
+        submit). Any other refusal must have written nothing."""
+        return self.status == 0 or (self.combined and not self.acknowledged)
 
 
 class Staff:
@@ -160,8 +167,10 @@ class Staff:
         )
         self.saves = 0
 
-    def record(self, action: str, version: int | None, status: int, text: str | None = None):
-        self.log.append(Attempt(self.email, action, version, status, text))
+    def record(self, action: str, version: int | None, status: int, text=None, combined=False):
+        if status == 302 and "/auth/login" in self.browser.location:
+            status = 401  # signed out: refused, not acknowledged
+        self.log.append(Attempt(self.email, action, version, status, text, combined))
         if 400 <= status < 500:
             self.browser.count(f"refused {status}")
 
@@ -216,12 +225,12 @@ class Staff:
         base = f"/staff/versions/{version}"
         if self.rng.random() < 0.5:  # the editor's "Save and submit for review"
             status = self.browser.request("POST", f"{base}/submit", form)[0]
-            self.record("save", version, status, text)
-            self.record("submit", version, status)
-            return acknowledged(status)
+            self.record("save", version, status, text, combined=True)
+            self.record("submit", version, status, combined=True)
+            return self.log[-1].acknowledged
         status = self.browser.request("POST", f"{base}/save", form)[0]
         self.record("save", version, status, text)
-        if not acknowledged(status):
+        if not self.log[-1].acknowledged:
             return False
         status, page = self.browser.request("GET", base)
         row_version, token = field(page, "row_version"), field(page, "csrf_token")
@@ -230,7 +239,7 @@ class Staff:
         form = {"csrf_token": token, "row_version": row_version}
         status = self.browser.request("POST", f"{base}/submit", form)[0]
         self.record("submit", version, status)
-        return acknowledged(status)
+        return self.log[-1].acknowledged
 
     def decide(self, version: int, approve: bool) -> int:
         status, page = self.browser.request("GET", f"/staff/versions/{version}")
@@ -245,7 +254,7 @@ class Staff:
             form = {"csrf_token": token, "comment": "Cite the article, please."}
             status = self.browser.request("POST", f"{base}/request-changes", form)[0]
             self.record("request_changes", version, status)
-        return status
+        return self.log[-1].status
 
     def review_one(self, approve: bool) -> int:
         """Approve or send back a version from the review queue; the answer's status."""

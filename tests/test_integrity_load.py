@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import create_engine
@@ -63,3 +64,51 @@ def test_nothing_acknowledged_is_lost_under_load_and_kills():
         assert result["workflow_acknowledged"].get(action, 0) > 0, result
     assert result["published"] > 0
     assert len(result["killed_workers"]) == 2
+
+
+def _checks():
+    sys.path.insert(0, str(SCRIPT.parent))
+    from integrity_checks import workflow_problems
+    from integrity_http import Attempt
+
+    return workflow_problems, Attempt
+
+
+def test_the_workflow_check_finds_lost_unattempted_and_refused_writes():
+    workflow_problems, Attempt = _checks()
+    emails = {1: "r@x", 2: "s@x"}
+
+    def event(version, action, actor):
+        return SimpleNamespace(object_id=version, action=action, actor_id=actor)
+
+    log = [
+        Attempt("r@x", "start", 7, 302),
+        Attempt("r@x", "save", 7, 302, "text"),
+        Attempt("r@x", "submit", 7, 0),  # no answer: may or may not be stored
+        Attempt("s@x", "approve", 7, 302),
+        Attempt("r@x", "start", None, 0),  # no answer, no id
+    ]
+    events = [event(7, "start", 1), event(7, "save", 1), event(7, "approve", 2)]
+    events += [event(8, "start", 1)]  # the unanswered start
+    assert workflow_problems(log, events, emails) == ([], 0)
+    assert workflow_problems(log, [*events, event(7, "submit", 1)], emails) == ([], 0)
+
+    # An acknowledged approval missing from the audit log is lost.
+    problems, lost = workflow_problems(log, events[:2] + events[3:], emails)
+    assert lost == 1 and "approve" in problems[0]
+    # ... and so is one recorded as someone else's.
+    problems, lost = workflow_problems(
+        log, [*events[:2], event(7, "approve", 1), events[3]], emails
+    )
+    assert lost == 1 and len(problems) == 2
+    # A refused approval (409) must have written nothing.
+    refused = [*log, Attempt("s@x", "approve", 9, 409)]
+    problems, lost = workflow_problems(refused, [*events, event(9, "approve", 2)], emails)
+    assert lost == 0 and problems == [
+        "1 approve of version 9 by s@x stored, 0 acknowledged, 0 unanswered"
+    ]
+    # A refused save-and-submit may have saved; an event nobody tried may not exist.
+    combined = [*log, Attempt("r@x", "save", 9, 409, "t", combined=True)]
+    assert workflow_problems(combined, [*events, event(9, "save", 1)], emails) == ([], 0)
+    problems, _ = workflow_problems(log, [*events, event(10, "start", 1)], emails)
+    assert problems == ["2 starts by r@x stored that it did not try"]
