@@ -171,7 +171,7 @@ class Staff:
         if status == 302 and "/auth/login" in self.browser.location:
             status = 401  # signed out: refused, not acknowledged
         self.log.append(Attempt(self.email, action, version, status, text, combined))
-        if 400 <= status < 500:
+        if 400 <= status < 500 and not (combined and action == "submit"):  # one per answer
             self.browser.count(f"refused {status}")
 
     def ensure_signed_in(self, page_status: int) -> bool:
