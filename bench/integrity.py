@@ -228,9 +228,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", action="append", choices=["sqlite", "postgresql"])
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--readers", type=int, default=3)
-    parser.add_argument("--reviewers", type=int, default=3)
-    parser.add_argument("--supervisors", type=int, default=2)
+    parser.add_argument("--readers", type=int, default=3, help="public readers")
+    parser.add_argument(
+        "--reviewers", type=int, default=3, help="reviewers starting, saving, submitting"
+    )
+    parser.add_argument(
+        "--supervisors", type=int, default=2, help="supervisors approving, sending back"
+    )
     parser.add_argument("--accounts", type=int, default=3, help="staff signing in over HTTP")
     parser.add_argument("--no-kill", dest="kill", action="store_false")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
