@@ -60,5 +60,8 @@ def start(iso2: str, slug: str):
         version = assessments.start_draft(current_user, found.id, indicator.id)
     except ServiceError as error:
         return render_country(iso2, message_for(error), status_for(error))
-    flash(_("Draft started from the published version. Nothing is public until it is approved."))
+    if version.base_version_id is None:
+        flash(_("Draft started. Nothing is public until it is approved."))
+    else:
+        flash(_("Draft started from the published version. Nothing is public until it is approved."))
     return redirect(url_for("staff.version", version_id=version.id))
