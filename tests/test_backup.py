@@ -24,8 +24,7 @@ from assess.models import (
     User,
     Version,
 )
-from assess.services import profile_content, users
-from assess.services import accounts, assessments, audit, backup
+from assess.services import accounts, assessments, audit, backup, profile_content, users
 from assess.services import seed as seed_service
 from assess.services.content import CitationInput, SourceInput, VersionContent
 

@@ -63,5 +63,7 @@ def start(iso2: str, slug: str):
     if version.base_version_id is None:
         flash(_("Draft started. Nothing is public until it is approved."))
     else:
-        flash(_("Draft started from the published version. Nothing is public until it is approved."))
+        flash(
+            _("Draft started from the published version. Nothing is public until it is approved.")
+        )
     return redirect(url_for("staff.version", version_id=version.id))
