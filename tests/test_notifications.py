@@ -340,3 +340,13 @@ def test_the_actor_is_never_a_recipient_even_as_a_contributor(team):
     stored = db.session.get(Version, version.id)
     people = recipients(db.session, team["supervisor"], stored, Action.APPROVE)
     assert [p.id for p in people] == [team["reviewer"].id]
+
+
+def test_the_e_mail_preference_stops_mail_but_not_the_in_app_notice(team):
+    from assess.services import users
+
+    users.set_preferences(team["global"], False)
+    submitted(team["reviewer"])
+    expected = "Aigerim submitted CSAM Definition for Kazakhstan for review."
+    assert notified(team["global"]) == [expected]
+    assert [m.recipient for m in outbox()] == [team["supervisor"].email]

@@ -108,7 +108,8 @@ def _notify(
         body = "\n".join(lines)
     for person in people:
         session.add(Notification(user_id=person.id, message=sentence, link=link))
-        session.add(OutboxEmail(recipient=person.email, subject=subject, body=body))
+        if person.email_notifications:  # the preference on the account page
+            session.add(OutboxEmail(recipient=person.email, subject=subject, body=body))
 
 
 def unread_count(user: User) -> int:
