@@ -176,8 +176,8 @@ REGION = {
     "name": "region",
     "in": "query",
     "required": False,
-    "description": "Only countries of this region",
-    "schema": {"type": "string"},
+    "description": "Only countries of this region (no NUL character: every request holding one is refused with 400)",
+    "schema": {"type": "string", "pattern": "^[^\\u0000]*$"},
 }
 
 

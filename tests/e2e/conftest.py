@@ -51,7 +51,7 @@ def pytest_collection_modifyitems(items):
                 item.add_marker(pytest.mark.skip(reason="needs Chromium at /usr/bin/chromium"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def e2e_database_url(template_database, tmp_path_factory):
     """A copy of the migrated, seeded template, with the demo data loaded."""
     if PG_SERVER is None:
@@ -95,7 +95,7 @@ def _wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
     raise RuntimeError(f"gunicorn did not answer within 30 s:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_server(e2e_database_url, tmp_path_factory):
     """Base URL of gunicorn (two workers) serving the app over plain http."""
     port = _free_port()
@@ -129,7 +129,7 @@ def live_server(e2e_database_url, tmp_path_factory):
         server.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     from playwright.sync_api import sync_playwright
 
