@@ -11,20 +11,18 @@ from ..database import write_transaction
 from ..extensions import db
 from ..models import (
     Assessment,
-    Citation,
     Country,
     Indicator,
     Instrument,
     Role,
     RoleGrant,
-    Source,
     User,
     Version,
     VersionContributor,
 )
 from ..workflow import EDITABLE_STATES, OPEN_STATES, Action, State
 from . import audit, framework, notifications
-from .content import VersionContent, content_of, problems
+from .content import VersionContent, citation_rows, content_of, problems, source_rows
 from .errors import Conflict, NotFound, PermissionDenied, ValidationError
 from .guards import (
     AlreadyDecided,
@@ -156,27 +154,10 @@ def _write_content(session: Session, version: Version, content: VersionContent) 
     version.analysis_language = content.analysis_language
     version.analysis_source_title = content.analysis_source_title.strip()
     version.analysis_source_year = content.analysis_source_year
-    version.citations = [
-        Citation(
-            instrument=_instrument(session, country_id, c.instrument_title, c.year_adopted),
-            position=position,
-            provision=c.provision.strip(),
-            status_as_of=c.status_as_of,
-            url=c.url.strip(),
-            language=c.language.strip(),
-        )
-        for position, c in enumerate(content.citations)
-    ]
-    version.sources = [
-        Source(
-            position=position,
-            title=s.title.strip(),
-            publisher=s.publisher.strip(),
-            year=s.year,
-            url=s.url.strip(),
-        )
-        for position, s in enumerate(content.sources)
-    ]
+    version.citations = citation_rows(
+        content, lambda title, year: _instrument(session, country_id, title, year)
+    )
+    version.sources = source_rows(content)
 
 
 def start_draft(user: User, country_id: int, indicator_id: int) -> Version:

@@ -1,10 +1,11 @@
 """The editable content of a version, as plain data: what a form or an import hands to a service."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import gettext
 
-from ..models import Citation, Source, Status, Version
+from ..models import Citation, Instrument, Source, Status, Version
 
 CURRENT_YEAR_LIMIT = 2999
 
@@ -102,3 +103,33 @@ def problems(content: VersionContent, *, for_submission: bool) -> dict[str, list
         elif content.status != Status.NO_DATA.value and not content.analysis.strip():
             errors.setdefault("analysis", []).append("Write the analysis before submitting.")
     return errors
+
+
+def citation_rows(
+    content: VersionContent, instrument: Callable[[str, int | None], Instrument]
+) -> list[Citation]:
+    """New citation rows for `content`; `instrument(title, year)` finds or makes the instrument."""
+    return [
+        Citation(
+            instrument=instrument(c.instrument_title, c.year_adopted),
+            position=position,
+            provision=c.provision.strip(),
+            status_as_of=c.status_as_of,
+            url=c.url.strip(),
+            language=c.language.strip(),
+        )
+        for position, c in enumerate(content.citations)
+    ]
+
+
+def source_rows(content: VersionContent) -> list[Source]:
+    return [
+        Source(
+            position=position,
+            title=s.title.strip(),
+            publisher=s.publisher.strip(),
+            year=s.year,
+            url=s.url.strip(),
+        )
+        for position, s in enumerate(content.sources)
+    ]

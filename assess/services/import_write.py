@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models import Assessment, Citation, Instrument, Source, User, Version, VersionContributor
+from ..models import Assessment, Instrument, User, Version, VersionContributor
 from ..workflow import OPEN_STATES, Action, Actor, State, transition
 from . import audit, notifications
-from .content import VersionContent
+from .content import VersionContent, citation_rows, source_rows
 from .errors import Conflict
 from .import_rows import RowCheck
 from .permissions import is_admin, is_supervisor
@@ -102,27 +102,10 @@ def _version(known: _Known, actor: User, row: RowCheck, content: VersionContent)
         analysis_language=content.analysis_language,
         analysis_source_title=content.analysis_source_title.strip(),
         analysis_source_year=content.analysis_source_year,
-        citations=[
-            Citation(
-                instrument=known.instrument(country_id, c.instrument_title, c.year_adopted),
-                position=position,
-                provision=c.provision.strip(),
-                status_as_of=c.status_as_of,
-                url=c.url.strip(),
-                language=c.language.strip(),
-            )
-            for position, c in enumerate(content.citations)
-        ],
-        sources=[
-            Source(
-                position=position,
-                title=s.title.strip(),
-                publisher=s.publisher.strip(),
-                year=s.year,
-                url=s.url.strip(),
-            )
-            for position, s in enumerate(content.sources)
-        ],
+        citations=citation_rows(
+            content, lambda title, year: known.instrument(country_id, title, year)
+        ),
+        sources=source_rows(content),
         contributors=[VersionContributor(user_id=actor.id)],
     )
 
