@@ -119,3 +119,31 @@ def test_check_constraints_refuse_invalid_values(app, make_user, column, value):
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_upgrade_of_a_database_holding_data_keeps_it(empty_app):
+    """Batch rebuilds on SQLite drop and re-create referenced tables: rows must survive."""
+    upgrade(directory=directory(empty_app), revision="0001")
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO country (iso2, iso3, numeric, name, region) "
+                "VALUES ('KZ', 'KAZ', '398', 'Kazakhstan', 'Asia')"
+            )
+        )
+        connection.execute(
+            text(
+                'INSERT INTO "user" (email, name, password_hash, active, session_token, created_at) '
+                "VALUES ('a@example.org', 'A', 'x', true, 't', CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text("INSERT INTO role_grant (user_id, role, country_id) VALUES (1, 'reviewer', 1)")
+        )
+    upgrade(directory=directory(empty_app))
+    with db.engine.connect() as connection:
+        users = connection.execute(text('SELECT email, email_notifications FROM "user"')).all()
+        grants = connection.execute(text("SELECT user_id, role, country_id FROM role_grant")).all()
+    assert [tuple(u) for u in users] == [("a@example.org", True)]
+    assert [tuple(g) for g in grants] == [(1, "reviewer", 1)]
+    assert schema_differences() == []
