@@ -194,8 +194,12 @@ def test_a_new_reset_link_cancels_the_older_one(client, make_user):
     users.send_password_reset(admin, user.id)
     second = link_in(last_mail(user.email))
     assert first != second
-    assert client.get(first).status_code == 404
-    assert client.get(second).status_code == 200
+    refused = client.get(first)
+    assert refused.status_code == 404
+    assert "This link no longer works" in page(refused)
+    accepted = client.get(second)
+    assert accepted.status_code == 200
+    assert 'type="password"' in page(accepted)
 
 
 def test_only_admins_manage_users(make_user):
