@@ -95,8 +95,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from .public import fastpath
     from .security import register
 
+    fastpath.install(app)
     register(app)
 
 

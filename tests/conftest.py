@@ -120,6 +120,7 @@ def app(database_url, tmp_path):
         yield app
         db.session.remove()
         db.engine.dispose()
+        app.extensions["assess_public_responses"].watcher.close()
 
 
 @pytest.fixture
@@ -180,3 +181,4 @@ def make_app(database_url, tmp_path):
         with other.app_context():
             db.session.remove()
             db.engine.dispose()
+        other.extensions["assess_public_responses"].watcher.close()

@@ -1,7 +1,7 @@
 """HTTP caching: validators from the database, 304s that cost almost nothing, nothing stale."""
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, text
 
 from assess import create_app
 from assess.extensions import db
@@ -83,39 +83,85 @@ def test_every_worker_computes_the_same_validator(app, client, people, database_
         assert response.status_code == 200
         db.session.remove()
         db.engine.dispose()
+    other_worker.extensions["assess_public_responses"].watcher.close()
 
 
-def test_a_304_costs_one_small_query(app, client, people):
-    publish(*people, "KZ", "age-of-consent", content())
-    etag = client.get("/countries/kz").headers["ETag"]
+def _statements(run) -> list[str]:
     statements = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        assert client.get("/countries/kz", headers={"If-None-Match": etag}).status_code == 304
+        run()
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
-    assert [s for s in statements if s != "BEGIN"] == [statements[-1]]
-    assert statements[-1].startswith("SELECT (SELECT max(assessment.public_updated_at)")
+    return statements
 
 
-def test_a_page_asked_again_is_served_from_memory_for_one_query(app, client, people):
+def test_a_repeated_304_costs_no_query_until_something_is_committed(app, client, people):
+    reviewer, supervisor = people
+    publish(reviewer, supervisor, "KZ", "age-of-consent", content("yes", "First finding."))
+    etag = client.get("/countries/kz").headers["ETag"]
+    answers = []
+    sent = _statements(
+        lambda: answers.append(client.get("/countries/kz", headers={"If-None-Match": etag}))
+    )
+    assert answers[0].status_code == 304
+    assert answers[0].headers["ETag"] == etag
+    assert sent == []
+    publish(reviewer, supervisor, "KZ", "age-of-consent", content("no", "Second finding."))
+    after = client.get("/countries/kz", headers={"If-None-Match": etag})
+    assert after.status_code == 200
+    assert "Second finding." in after.get_data(as_text=True)
+
+
+def test_a_visitor_with_a_session_cookie_gets_a_304_for_one_small_query(app, client, people):
+    publish(*people, "KZ", "age-of-consent", content())
+    client.get("/auth/login")  # the sign-in form puts a CSRF token in the session
+    assert client.get_cookie(app.config["SESSION_COOKIE_NAME"]) is not None
+    etag = client.get("/countries/kz").headers["ETag"]
+    answers = []
+    sent = _statements(
+        lambda: answers.append(client.get("/countries/kz", headers={"If-None-Match": etag}))
+    )
+    assert answers[0].status_code == 304
+    queries = [s for s in sent if s != "BEGIN"]
+    assert len(queries) == 1
+    assert queries[0].startswith("SELECT (SELECT max(assessment.public_updated_at)")
+
+
+def test_a_page_asked_again_is_served_from_memory_without_a_query(app, client, people):
     publish(*people, "KZ", "age-of-consent", content("yes", "Remembered."))
     first = client.get("/countries/kz?x=1")
-    statements = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        again = client.get("/countries/kz?x=1")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    assert [s for s in statements if s != "BEGIN"] == [statements[-1]]
-    assert again.data == first.data
-    assert again.headers["ETag"] == first.headers["ETag"]
+    answers = []
+    sent = _statements(lambda: answers.append(client.get("/countries/kz?x=1")))
+    assert sent == []
+    assert answers[0].data == first.data
+    assert answers[0].headers["ETag"] == first.headers["ETag"]
+    assert answers[0].headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    head = client.head("/countries/kz?x=1")
+    assert head.status_code == 200
+    assert head.data == b""
+    assert head.headers["ETag"] == first.headers["ETag"]
     other_host = client.get("/countries/kz/age-of-consent/v/1", base_url="http://example.org")
     assert "http://example.org/countries/kz/age-of-consent/v/1" in other_host.get_data(as_text=True)
     here = client.get("/countries/kz/age-of-consent/v/1").get_data(as_text=True)
     assert "http://localhost/countries/kz/age-of-consent/v/1" in here
+
+
+def test_a_change_committed_by_another_process_is_never_served_stale(app, client, people):
+    """The stored page is checked against the database, not against this process's own writes."""
+    publish(*people, "KZ", "age-of-consent", content("yes", "Before."))
+    assert "Before." in client.get("/countries/kz").get_data(as_text=True)
+    client.get("/countries/kz")  # now stored
+    elsewhere = create_engine(db.engine.url)  # another pool: another connection
+    with elsewhere.begin() as other:
+        other.execute(
+            text("UPDATE version SET analysis = 'Changed elsewhere.' WHERE state = 'published'")
+        )
+    elsewhere.dispose()
+    page = client.get("/countries/kz").get_data(as_text=True)
+    assert "Changed elsewhere." in page
+    assert "Before." not in page
 
 
 def test_the_validator_depends_on_the_language(client, people):
@@ -138,17 +184,20 @@ def test_errors_carry_no_validators(client):
     assert "ETag" not in response.headers
 
 
-def test_the_page_memo_is_bounded_in_bytes():
-    from assess.public.caching import RenderedPages
+def test_the_stored_responses_are_bounded_in_bytes():
+    from assess.public.fastpath import Responses, Stored
 
-    memo = RenderedPages(capacity=10)
-    memo.put(("a",), (b"12345", "text/html", []))
-    memo.put(("b",), (b"12345", "text/html", []))
+    def stored(body: bytes) -> Stored:
+        return Stored(1, "etag", None, [], body)
+
+    memo = Responses(capacity=10)
+    memo.put(("a",), stored(b"12345"))
+    memo.put(("b",), stored(b"12345"))
     assert memo.get(("a",)) is not None  # now the most recently used
-    memo.put(("c",), (b"123", "text/html", []))
+    memo.put(("c",), stored(b"123"))
     assert memo.get(("b",)) is None
     assert memo.get(("a",)) is not None
     assert memo.get(("c",)) is not None
     assert memo.used == 8
-    memo.put(("c",), (b"1", "text/html", []))
+    memo.put(("c",), stored(b"1"))
     assert memo.used == 6

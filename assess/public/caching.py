@@ -5,14 +5,11 @@ page is rendered.
 The validator changes whenever anything public may have changed (see `queries.public_revision`),
 with the code that renders it, and with the language the page is served in.
 
-Each process also keeps the last pages it rendered, keyed by that validator and the URL: an entry
-is only ever found while the database still says nothing public changed, so no worker can serve a
-stale page from it, and a page costs one small query instead of a render.
+Repeat requests from anonymous visitors do not even reach this module: `fastpath` answers them
+from the responses this module marks as cacheable.
 """
 
 import hashlib
-import threading
-from collections import OrderedDict
 from functools import cache
 from pathlib import Path
 
@@ -22,49 +19,9 @@ from flask_login import current_user
 from werkzeug.http import is_resource_modified
 
 from .. import PACKAGE_DIR, queries, resource_dir
+from . import fastpath
 
 CACHEABLE_METHODS = frozenset({"GET", "HEAD"})
-# Bounded in bytes, not entries: query strings can make any number of distinct URLs.
-MEMO_BYTES = 32 * 1024 * 1024
-MEMO_MAX_BYTES = 2 * 1024 * 1024
-
-
-class RenderedPages:
-    """A thread-safe memo of rendered responses, least recently used first out:
-    key -> (body, mimetype, headers)."""
-
-    def __init__(self, capacity: int = MEMO_BYTES) -> None:
-        self.capacity = capacity
-        self.used = 0
-        self._entries: OrderedDict[tuple, tuple] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> tuple | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
-
-    def put(self, key: tuple, value: tuple) -> None:
-        with self._lock:
-            replaced = self._entries.pop(key, None)
-            if replaced is not None:
-                self.used -= len(replaced[0])
-            self._entries[key] = value
-            self.used += len(value[0])
-            while self.used > self.capacity:
-                _, evicted = self._entries.popitem(last=False)
-                self.used -= len(evicted[0])
-
-
-def _memo() -> RenderedPages:
-    return current_app.extensions.setdefault("assess_rendered_pages", RenderedPages())
-
-
-def _memo_key() -> tuple:
-    # The whole URL: pages carry absolute links built from the host they were asked on.
-    return (validators()[0], request.url)
 
 
 def register(blueprint: Blueprint) -> None:
@@ -120,11 +77,7 @@ def answer_not_modified() -> Response | None:
         return None
     etag, last_modified = validators()
     if is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
-        remembered = _memo().get(_memo_key())
-        if remembered is None:
-            return None
-        body, mimetype, headers = remembered
-        return current_app.response_class(body, mimetype=mimetype, headers=headers)
+        return None
     return _stamp(current_app.response_class(status=304))
 
 
@@ -137,9 +90,6 @@ def add_validators(response: Response) -> Response:
 
 
 def _remember(response: Response) -> None:
-    if request.method != "GET" or response.direct_passthrough or response.is_streamed:
-        return
-    body = response.get_data()
-    if len(body) <= MEMO_MAX_BYTES:
-        headers = [(k, v) for k, v in response.headers if k == "Content-Disposition"]
-        _memo().put(_memo_key(), (body, response.mimetype, headers))
+    """Tell `fastpath` it may keep this response for the next anonymous visitors."""
+    if request.method == "GET" and not (response.direct_passthrough or response.is_streamed):
+        request.environ[fastpath.CACHEABLE] = validators()

@@ -1,0 +1,158 @@
+"""Anonymous repeat requests answered before Flask runs: a public page already rendered, or a 304
+for it, costs a few microseconds instead of a render.
+
+A WSGI middleware keeps the public responses Flask marked cacheable (`caching.add_validators`),
+exactly as they were sent, keyed by everything they depend on: the URL as asked (host included:
+pages carry absolute links), the language inputs (the `lang` cookie and `Accept-Language`), and
+the database as it was (`freshness.Watcher`: a token read *before* the page was rendered). A
+stored response is used only while the token is unchanged, that is while nothing at all has been
+committed since, by any worker; otherwise the request goes to Flask, which renders and validates
+as usual. Requests that carry a session or remember-me cookie always go to Flask: they may be
+signed in, and staff never get shared pages.
+
+Bounded in bytes, not entries: query strings can make any number of distinct URLs.
+"""
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from flask import Flask
+from werkzeug.http import is_resource_modified, parse_cookie
+
+from .freshness import Watcher
+
+CAPACITY_BYTES = 64 * 1024 * 1024
+LARGEST_BYTES = 16 * 1024 * 1024  # the /data/ downloads of a full site fit
+CACHEABLE = "assess.cacheable"  # environ key: Flask's verdict on the response, with its validators
+TOKEN = "assess.freshness"  # noqa: S105 - an environ key: the token read before Flask ran
+_NOT_MODIFIED_HEADERS = {"etag", "last-modified", "cache-control", "vary", "expires"}
+
+
+@dataclass(frozen=True)
+class Stored:
+    token: object
+    etag: str
+    last_modified: object
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class Responses:
+    """A thread-safe store of responses, least recently used first out."""
+
+    def __init__(self, capacity: int = CAPACITY_BYTES) -> None:
+        self.capacity = capacity
+        self.used = 0
+        self._entries: OrderedDict[tuple, Stored] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Stored | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, value: Stored) -> None:
+        with self._lock:
+            replaced = self._entries.pop(key, None)
+            if replaced is not None:
+                self.used -= len(replaced.body)
+            self._entries[key] = value
+            self.used += len(value.body)
+            while self.used > self.capacity:
+                _, evicted = self._entries.popitem(last=False)
+                self.used -= len(evicted.body)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.used = 0
+
+
+class PublicResponses:
+    """The middleware. `app.wsgi_app = PublicResponses(app.wsgi_app, ...)`."""
+
+    def __init__(self, wsgi_app, watcher: Watcher, private_cookies: set[str]) -> None:
+        self.wsgi_app = wsgi_app
+        self.watcher = watcher
+        self.private_cookies = private_cookies
+        self.store = Responses()
+
+    def __call__(self, environ, start_response):
+        if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+            return self.wsgi_app(environ, start_response)
+        cookies = parse_cookie(environ) if environ.get("HTTP_COOKIE") else {}
+        if self.private_cookies.intersection(cookies):
+            return self.wsgi_app(environ, start_response)
+        token = self.watcher.token()
+        key = self._key(environ, cookies)
+        stored = self.store.get(key) if token is not None else None
+        if stored is not None and stored.token == token:
+            return self._answer(environ, start_response, stored)
+        environ[TOKEN] = token
+        return self._remember(environ, start_response, key)
+
+    @staticmethod
+    def _key(environ, cookies) -> tuple:
+        return (
+            environ.get("wsgi.url_scheme"),
+            environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
+            environ.get("SCRIPT_NAME", ""),
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+            cookies.get("lang"),
+            environ.get("HTTP_ACCEPT_LANGUAGE"),
+        )
+
+    @staticmethod
+    def _answer(environ, start_response, stored: Stored):
+        if not is_resource_modified(environ, etag=stored.etag, last_modified=stored.last_modified):
+            headers = [(k, v) for k, v in stored.headers if k.lower() in _NOT_MODIFIED_HEADERS]
+            start_response("304 NOT MODIFIED", headers)
+            return []
+        start_response("200 OK", list(stored.headers))
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [stored.body]
+
+    def _remember(self, environ, start_response, key: tuple):
+        sent: dict = {}
+
+        def capture(status, headers, exc_info=None):
+            sent["status"], sent["headers"] = status, list(headers)
+            return start_response(status, headers, exc_info)
+
+        app_iter = self.wsgi_app(environ, capture)
+        verdict = environ.get(CACHEABLE)
+        if (
+            verdict is None
+            or environ[TOKEN] is None
+            or not sent.get("status", "").startswith("200")
+        ):
+            return app_iter
+        try:
+            body = b"".join(app_iter)
+        finally:
+            if hasattr(app_iter, "close"):
+                app_iter.close()
+        headers = sent["headers"]
+        if len(body) <= LARGEST_BYTES and not any(k.lower() == "set-cookie" for k, _ in headers):
+            etag, last_modified = verdict
+            self.store.put(key, Stored(environ[TOKEN], etag, last_modified, headers, body))
+        return [body]
+
+
+def install(app: Flask) -> None:
+    """Put the middleware in front of the app (inside ProxyFix, installed later, so that the
+    URL it keys on is the one the visitor asked for)."""
+    from ..extensions import db
+
+    with app.app_context():
+        watcher = Watcher(db.engine)
+    private = {
+        app.config["SESSION_COOKIE_NAME"],
+        app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+    }
+    middleware = PublicResponses(app.wsgi_app, watcher, private)
+    app.wsgi_app = middleware
+    app.extensions["assess_public_responses"] = middleware

@@ -1,0 +1,88 @@
+"""Has anything been committed to the database since I last looked? Asked on every public request,
+so it must cost microseconds, and be exact: a change committed by any worker, on any connection,
+must change the answer.
+
+- SQLite: `PRAGMA data_version` changes whenever another connection commits to the same file, in
+  this process or any other (https://sqlite.org/pragma.html#pragma_data_version). The watcher keeps
+  its own connection, never used for anything else, so every commit is "another".
+- PostgreSQL: `pg_current_snapshot()` lists the transactions still running and the first one not
+  yet finished; a commit of any writing transaction changes it. One round trip on an idle
+  connection in autocommit.
+
+The token is only compared with tokens from the same watcher (one per process), so SQLite's
+per-connection counter is enough. When the database cannot be asked (an in-memory SQLite database,
+which no other connection can see; or an error), `token()` returns None: callers then do the full
+check, never a shortcut.
+"""
+
+import os
+import sqlite3
+import threading
+import weakref
+from contextlib import suppress
+
+from sqlalchemy.engine import Engine
+
+_SQLITE = "PRAGMA data_version"
+# Connections a forked process inherited: closing one would end the parent's session.
+_INHERITED: list = []
+_POSTGRESQL = "SELECT pg_current_snapshot()::text"
+
+
+class Watcher:
+    def __init__(self, engine: Engine) -> None:
+        self.url = engine.url
+        self.dialect = engine.dialect
+        self._lock = threading.Lock()
+        self._held: dict = {"connection": None, "pid": 0}
+        weakref.finalize(self, _close, self._held)
+
+    def close(self) -> None:
+        with self._lock:
+            _close(self._held)
+
+    def token(self) -> object | None:
+        with self._lock:
+            try:
+                return self._ask()
+            except Exception:
+                with suppress(Exception):
+                    _close(self._held)
+                return None
+
+    def _ask(self) -> object | None:
+        held = self._held
+        if held["pid"] != os.getpid():
+            if held["connection"] is not None:  # a forked worker: the parent's, never touched
+                _INHERITED.append(held["connection"])
+            held["connection"], held["pid"] = self._connect(), os.getpid()
+        if held["connection"] is None:
+            return None
+        cursor = held["connection"].cursor()
+        cursor.execute(_SQLITE if self.dialect.name == "sqlite" else _POSTGRESQL)
+        value = cursor.fetchone()[0]
+        cursor.close()
+        return value
+
+    def _connect(self):
+        if self.dialect.name == "sqlite":
+            database = self.url.database
+            if not database or database == ":memory:" or database.startswith("file:"):
+                return None
+            return sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+        if self.dialect.name == "postgresql":
+            import psycopg
+
+            conninfo = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            return psycopg.connect(conninfo, autocommit=True)
+        return None
+
+
+def _close(held: dict) -> None:
+    connection, pid = held["connection"], held["pid"]
+    held["connection"], held["pid"] = None, 0
+    if connection is not None:
+        if pid == os.getpid():
+            connection.close()
+        else:
+            _INHERITED.append(connection)
