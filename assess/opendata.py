@@ -10,11 +10,12 @@ from datetime import datetime
 
 from flask import current_app, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, subqueryload
+from sqlalchemy.orm.interfaces import LoaderOption
 
 from . import queries
 from .extensions import db
-from .models import Assessment, Country, Indicator, Status, Version
+from .models import Assessment, Citation, Country, Indicator, Status, Version
 from .public.helpers import absolute_url, public_name
 from .rendering import instrument_label, status_label
 
@@ -120,6 +121,17 @@ def assessment_record(assessment: Assessment, versions: list[Version]) -> dict:
     }
 
 
+def _whole_versions() -> list[LoaderOption]:
+    """`queries.version_details` for any number of versions: selectinload sends one statement per
+    500 versions (or instruments), subqueryload one per collection, with the instruments joined."""
+    return [
+        subqueryload(Version.citations).joinedload(Citation.instrument),
+        subqueryload(Version.sources),
+        selectinload(Version.decided_by),  # a few people: one statement
+        selectinload(Version.retracted_by),
+    ]
+
+
 def public_versions(*conditions) -> dict[int, list[Version]]:
     """Assessment id -> its public versions, newest first, loaded whole."""
     grouped: dict[int, list[Version]] = defaultdict(list)
@@ -128,7 +140,7 @@ def public_versions(*conditions) -> dict[int, list[Version]]:
         .join(Assessment, Assessment.id == Version.assessment_id)
         .where(Version.state.in_(queries.PUBLIC), *conditions)
         .order_by(Version.assessment_id, Version.number.desc())
-        .options(*queries.version_details())
+        .options(*_whole_versions())
     ):
         grouped[version.assessment_id].append(version)
     return grouped

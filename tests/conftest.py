@@ -6,6 +6,8 @@ import os
 import re
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from flask.testing import FlaskClient
@@ -69,10 +71,12 @@ def template_database(tmp_path_factory):
     admin.dispose()
 
 
-@pytest.fixture
-def database_url(template_database, tmp_path):
+@contextmanager
+def database_copy(template_database, folder) -> Iterator[str]:
+    """The URL of a new copy of the template database (in `folder` on SQLite), dropped when the
+    block ends."""
     if PG_SERVER is None:
-        path = tmp_path / "assess.sqlite"
+        path = folder / "assess.sqlite"
         shutil.copy(template_database, path)
         yield f"sqlite:///{path}"
         return
@@ -80,10 +84,18 @@ def database_url(template_database, tmp_path):
     admin = _pg_admin_engine()
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
-    yield make_url(PG_SERVER).set(database=name).render_as_string(False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield make_url(PG_SERVER).set(database=name).render_as_string(False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url(template_database, tmp_path):
+    with database_copy(template_database, tmp_path) as url:
+        yield url
 
 
 class Client(FlaskClient):
