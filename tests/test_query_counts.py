@@ -6,8 +6,8 @@ the country shown, ten times the open work), and must send the same number of st
 
 Each page also has a measure of what it lists (rows, versions, citations, JSON items), which must
 grow with the data: a page that stopped listing anything would otherwise pass. Public pages are
-memoised per process (`assess/public/caching.py`); the memo is emptied before each measured
-request, so what is counted is a render, not a lookup.
+stored per process and answered before Flask (`assess/public/fastpath.py`); the store is emptied
+before each measured request, so what is counted is a render, not a lookup.
 
 The two data sets are made once per module, in their own databases, and only read by the tests.
 """
@@ -40,7 +40,7 @@ from assess.models import (
     Source,
     Version,
 )
-from assess.public.caching import MEMO_MAX_BYTES
+from assess.public.fastpath import LARGEST_BYTES
 from assess.services import accounts, generate
 
 from .conftest import TEST_PASSWORD, AuthActions, Client, base_config, database_copy
@@ -136,6 +136,7 @@ def _world(template_database, folder, size: Size) -> Iterator[World]:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+        app.extensions["assess_public_responses"].watcher.close()
 
 
 @pytest.fixture(scope="module")
@@ -210,23 +211,23 @@ PAGES = [
 
 def render(world: World, url: str, user: str | None) -> tuple[int, str]:
     """The statements one request of `url` sends, and the body. A first request fills per-process
-    caches (compiled templates and statements); then the memo of rendered public pages is emptied,
-    and the measured request must fill it again: a render, not a lookup."""
+    caches (compiled templates and statements); then the stored public responses are dropped,
+    and the measured request must store its response again: a render, not a lookup."""
     client = world.app.test_client()
     url = url.format(iso2=world.iso2, slug=world.slug)
     with world.app.app_context():
         if user is not None:
             AuthActions(client).login(SimpleNamespace(email=user))
         client.get(url)
-        world.app.extensions.pop("assess_rendered_pages", None)
+        store = world.app.extensions["assess_public_responses"].store
+        store.clear()
         with count_queries() as log:
             response = client.get(url)
     # The country chooser answers with a redirect to the country's page; everything else renders.
     expected = 302 if "?iso2=" in url else 200
     assert response.status_code == expected, (url, response.status_code)
     if user is None:
-        memo = world.app.extensions["assess_rendered_pages"]
-        assert memo.used > 0 or len(response.data) > MEMO_MAX_BYTES, "not rendered"
+        assert store.used > 0 or len(response.data) > LARGEST_BYTES, "not rendered"
     return log.count, response.get_data(as_text=True)
 
 
