@@ -57,8 +57,14 @@ def _fail(message: str) -> None:
     default=None,
     help="The address the copy will be served from, for permalinks (e.g. https://example.org).",
 )
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Render pages in this many processes (default: one per core).",
+)
 @with_appcontext
-def freeze_command(outdir: str, base_url: str | None) -> None:
+def freeze_command(outdir: str, base_url: str | None, processes: int | None) -> None:
     """Write the whole public site to OUTDIR as static files."""
     from .public.freeze import freeze_pages, make_freezer
 
@@ -67,7 +73,7 @@ def freeze_command(outdir: str, base_url: str | None) -> None:
     freezer = make_freezer(current_app, outdir)
     total = sum(1 for _ in freezer.all_urls())
     with click.progressbar(
-        freeze_pages(freezer),
+        freeze_pages(freezer, processes),
         length=total,
         label="Writing the public site",
         item_show_func=lambda page: page.url if page else None,

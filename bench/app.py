@@ -1,4 +1,4 @@
-"""The app exactly as `wsgi.py` serves it, plus two things the benchmark needs:
+"""The app exactly as `wsgi.py` serves it (imported from there), plus two things the benchmark needs:
 
 - `/hello`, a hello-world route on the same app, behind the same middleware and hooks, served by the
   same gunicorn: the reference every page's throughput is divided by;
@@ -13,10 +13,9 @@ import threading
 
 from sqlalchemy import event
 
-from assess import create_app
 from assess.extensions import db
+from wsgi import app
 
-app = create_app()
 _counter = threading.local()
 
 

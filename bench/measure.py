@@ -17,9 +17,11 @@ _SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\
 class Measurement:
     name: str
     path: str
-    requests_per_second: float
-    p50_ms: float
+    requests_per_second: float  # at saturation: `connections` requests in flight
+    p50_ms: float  # one request in flight: what a reader waits, without queueing
     p99_ms: float
+    busy_p50_ms: float  # at saturation
+    busy_p99_ms: float
     errors: int
     statements_cold: int
     statements_warm: int
@@ -57,21 +59,32 @@ def wrk(port: int, path: str, headers: dict, seconds: float, connections: int) -
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
-def measure_page(name, port, path, headers, seconds, connections, cold, warm) -> Measurement:
-    status = _get(port, path, headers).status
-    wrk(port, path, headers, 1, connections)  # warm every worker up
-    output = wrk(port, path, headers, seconds, connections)
-    percentiles = {int(p): float(v) * _UNITS[u] for p, v, u in _PERCENTILE.findall(output)}
+def _percentiles(output: str) -> dict[int, float]:
+    return {int(p): float(v) * _UNITS[u] for p, v, u in _PERCENTILE.findall(output)}
+
+
+def _errors(output: str) -> int:
     errors = sum(int(n) for n in _ERRORS.findall(output))
     for found in _SOCKET_ERRORS.findall(output):
         errors += sum(int(n) for n in found[1:])  # connect errors are wrk reconnecting
+    return errors
+
+
+def measure_page(name, port, path, headers, seconds, connections, cold, warm) -> Measurement:
+    """Throughput at saturation, then latency with one request at a time, same duration."""
+    status = _get(port, path, headers).status
+    wrk(port, path, headers, 1, connections)  # warm every worker up
+    busy = wrk(port, path, headers, seconds, connections)
+    calm = wrk(port, path, headers, seconds, 1)
     return Measurement(
         name=name,
         path=path,
-        requests_per_second=float(_RATE.search(output).group(1)),
-        p50_ms=percentiles[50],
-        p99_ms=percentiles[99],
-        errors=errors,
+        requests_per_second=float(_RATE.search(busy).group(1)),
+        p50_ms=_percentiles(calm)[50],
+        p99_ms=_percentiles(calm)[99],
+        busy_p50_ms=_percentiles(busy)[50],
+        busy_p99_ms=_percentiles(busy)[99],
+        errors=_errors(busy) + _errors(calm),
         statements_cold=cold,
         statements_warm=warm,
         status=status,

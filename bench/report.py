@@ -50,14 +50,15 @@ def _goals(result, args) -> list[tuple[str, str, bool]]:
 def _table(result) -> list[str]:
     reference = _reference(result["pages"])
     lines = [
-        "| page | path | requests/s | × hello | p50 ms | p99 ms | p99/p50 | SQL (render) | SQL (served) | errors |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| page | path | requests/s | × hello | p50 ms | p99 ms | p99/p50 | busy p50 / p99 ms | SQL (render) | SQL (served) | status | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for p in result["pages"]:
         lines.append(
             f"| {p.name} | `{p.path}` | {p.requests_per_second:,.0f} | "
             f"{p.requests_per_second / reference:.2f} | {p.p50_ms:.2f} | {p.p99_ms:.2f} | "
-            f"{p.tail:.2f} | {p.statements_cold} | {p.statements_warm} | {p.errors} |"
+            f"{p.tail:.2f} | {p.busy_p50_ms:.2f} / {p.busy_p99_ms:.2f} | {p.statements_cold} | "
+            f"{p.statements_warm} | {p.status} | {p.errors} |"
         )
     return lines
 
@@ -74,8 +75,12 @@ def write_report(results, args) -> str:
         "",
         f"gunicorn: {args.workers} workers, "
         + (f"gthread × {args.threads} threads" if args.threads > 1 else "sync")
-        + f"; wrk: 1 thread, {args.connections} connections, {args.seconds:g} s per page after "
-        "1 s of warm-up. The reference is the mean of the two hello-world runs (first and last).",
+        + f"; wrk, 1 thread. Per page: 1 s of warm-up, then {args.seconds:g} s with "
+        f"{args.connections} connections (requests/s, and the busy latencies), then {args.seconds:g} s "
+        "with one connection (p50, p99: what one reader waits, without queueing behind the load "
+        "generator on the same cores). The reference is the mean of the two hello-world runs "
+        "(first and last). SQL (render): statements of a render from scratch; SQL (served): of "
+        "a repeated request.",
         "",
     ]
     for result in results:

@@ -40,7 +40,8 @@ def frozen(app, client, make_user, tmp_path):
     out = tmp_path / "site"
     # Freeze as the command line does: Frozen-Flask's own client, one app context for the run.
     app.test_client_class, browser = None, app.test_client_class
-    result = app.test_cli_runner().invoke(args=["freeze", str(out)])
+    # Two processes whatever the machine: the parallel path is the one checked below.
+    result = app.test_cli_runner().invoke(args=["freeze", str(out), "--processes", "2"])
     app.test_client_class = browser
     assert result.exit_code == 0, result.output
     assert "Wrote " in result.output
@@ -99,3 +100,31 @@ def _holds_no_draft_or_submission(out):
             assert b"Submitword" not in data, path
     assert not (out / "countries/kz/age-of-consent/v/3").exists()
     assert not (out / "countries/kz/csam-definition/v/1").exists()
+
+
+def test_one_process_and_several_write_the_same_files(app, make_user, tmp_path, monkeypatch):
+    from assess.public import freeze
+    from assess.public.freeze import freeze_pages, make_freezer
+
+    monkeypatch.setattr(freeze, "CHUNK", 2)  # three tasks for the two workers
+
+    reviewer, supervisor = make_user("reviewer", ["KZ"]), make_user("supervisor", ["KZ"], name="S")
+    publish(reviewer, supervisor, "KZ", "age-of-consent", content("partial", "Version one."))
+
+    def some_pages():
+        yield "public.country", {"iso2": "kz"}
+        for iso2 in ("kz", "fr", "br", "de"):
+            yield "public.assessment", {"iso2": iso2, "slug": "age-of-consent"}
+        yield "public.version", {"iso2": "kz", "slug": "age-of-consent", "number": 1}
+
+    trees = []
+    for processes in (1, 2):
+        out = tmp_path / f"site-{processes}"
+        freezer = make_freezer(app, str(out))
+        freezer.url_generators = [some_pages]
+        written = list(freeze_pages(freezer, processes))
+        assert len(written) == 6
+        trees.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()})
+    assert trees[0] == trees[1]
+    assert b"Version one." in trees[0][Path("countries/kz/age-of-consent/v/1/index.html")]
+    assert app.extensions["assess_public_responses"].enabled

@@ -79,9 +79,10 @@ class PublicResponses:
         self.watcher = watcher
         self.private_cookies = private_cookies
         self.store = Responses()
+        self.enabled = True
 
     def __call__(self, environ, start_response):
-        if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+        if not self.enabled or environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
             return self.wsgi_app(environ, start_response)
         cookies = parse_cookie(environ) if environ.get("HTTP_COOKIE") else {}
         if self.private_cookies.intersection(cookies):

@@ -2,12 +2,14 @@
 answers. Pages are written as `<path>/index.html`, so `/countries/kz` and `/countries/kz/<slug>` can
 both exist; any static server that serves a folder's index.html serves the copy."""
 
+import multiprocessing
+import os
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 from flask import Flask
-from flask_frozen import Freezer, MissingURLGeneratorWarning
+from flask_frozen import Freezer, MissingURLGeneratorWarning, Page
 from sqlalchemy import select
 
 from .. import queries, resource_dir
@@ -82,9 +84,75 @@ def make_freezer(app: Flask, destination: str) -> PublicFreezer:
     return freezer
 
 
-def freeze_pages(freezer: PublicFreezer) -> Iterator:
-    """Write the pages one by one, yielding each (url, path) as it is written."""
+CHUNK = 50  # pages per task: small enough for a smooth progress bar, large enough to be cheap
+
+
+def freeze_pages(freezer: PublicFreezer, processes: int | None = None) -> Iterator[Page]:
+    """Write the pages, yielding each (url, path) as it is written.
+
+    The list of URLs is made once, then the pages are rendered by `processes` forked workers
+    (default: one per core), each with its own database connections: a full site of 249 countries
+    x 20 indicators is ten thousand pages, and rendering them is all CPU."""
     with warnings.catch_warnings():
         # Staff, sign-in and API endpoints are meant to be left out.
         warnings.simplefilter("ignore", MissingURLGeneratorWarning)
-        yield from freezer.freeze_yield()
+        urls = _unique_urls(freezer)
+    freezer.root.mkdir(parents=True, exist_ok=True)
+    processes = processes or os.cpu_count() or 1
+    chunks = [urls[start : start + CHUNK] for start in range(0, len(urls), CHUNK)]
+    # Every page is written once: nothing to gain from remembering the responses.
+    responses = freezer.app.extensions["assess_public_responses"]
+    responses.enabled = False
+    try:
+        if processes == 1 or len(chunks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            for chunk in chunks:
+                yield from _build(freezer, chunk)
+        else:
+            yield from _build_in_parallel(freezer, chunks, processes)
+    finally:
+        responses.enabled = True
+
+
+def _build_in_parallel(freezer: PublicFreezer, chunks: list, processes: int) -> Iterator[Page]:
+    global _FORKED_FREEZER  # noqa: PLW0603 - handed to the forked workers, which inherit it
+    _FORKED_FREEZER = freezer
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes, initializer=_start_worker) as pool:
+        for pages in pool.imap_unordered(_build_in_worker, chunks):
+            yield from pages
+
+
+def _unique_urls(freezer: PublicFreezer) -> list[tuple[str, object]]:
+    seen: set[str] = set()
+    urls = []
+    for url, _endpoint, last_modified in freezer._generate_all_urls():
+        if url not in seen:
+            seen.add(url)
+            urls.append((url, last_modified))
+    return urls
+
+
+def _build(freezer: PublicFreezer, chunk: list[tuple[str, object]]) -> list[Page]:
+    return [
+        Page(url, freezer._build_one(url, last_modified).relative_to(freezer.root))
+        for url, last_modified in chunk
+    ]
+
+
+_FORKED_FREEZER: PublicFreezer | None = None
+
+
+def _start_worker() -> None:
+    """A forked worker must not use the connections it inherited: they are the parent's."""
+    assert _FORKED_FREEZER is not None
+    with _FORKED_FREEZER.app.app_context():
+        db.engine.dispose(close=False)
+
+
+def _build_in_worker(chunk: list[tuple[str, object]]) -> list[Page]:
+    assert _FORKED_FREEZER is not None
+    with _FORKED_FREEZER.app.app_context():
+        try:
+            return _build(_FORKED_FREEZER, chunk)
+        finally:
+            db.session.remove()
