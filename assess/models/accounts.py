@@ -57,7 +57,8 @@ class RoleGrant(db.Model):
     """A role held globally (no country) or for one country."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # No index of its own: the unique constraint below starts with it.
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     role: Mapped[str] = mapped_column(String(20))
     country_id: Mapped[int | None] = mapped_column(ForeignKey("country.id"), index=True)
 

@@ -37,7 +37,8 @@ class Assessment(db.Model):
         ForeignKey("version.id", use_alter=True)
     )
     # The last time anything public about this assessment changed (publication or retraction).
-    public_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Indexed: its max() is part of the freshness check every public request makes.
+    public_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     country: Mapped[Country] = relationship()
     indicator: Mapped[Indicator] = relationship()

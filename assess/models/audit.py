@@ -12,11 +12,11 @@ class AuditEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
-    action: Mapped[str] = mapped_column(String(40), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(40))
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[int | None] = mapped_column(Integer)
-    country_id: Mapped[int | None] = mapped_column(ForeignKey("country.id"), index=True)
+    country_id: Mapped[int | None] = mapped_column(ForeignKey("country.id"))
     from_state: Mapped[str | None] = mapped_column(String(20))
     to_state: Mapped[str | None] = mapped_column(String(20))
     comment: Mapped[str | None] = mapped_column(Text)
@@ -25,11 +25,14 @@ class AuditEvent(db.Model):
     actor = relationship("User")
     country = relationship("Country")
 
-    # The audit page filters by one of these and reads newest first.
+    # The audit page filters by one of these and reads newest first; each also serves lookups
+    # by its first column alone, so actor, country and action need no index of their own.
+    # The history of one object (a version's review thread, a user's page) is read by the last.
     __table_args__ = (
         Index("ix_audit_event_actor_id_at", "actor_id", "at"),
         Index("ix_audit_event_country_id_at", "country_id", "at"),
         Index("ix_audit_event_action_at", "action", "at"),
+        Index("ix_audit_event_object_type_object_id", "object_type", "object_id"),
     )
 
 
@@ -37,13 +40,14 @@ class Notification(db.Model):
     """An in-app notice for one user."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     message: Mapped[str] = mapped_column(Text)
     link: Mapped[str] = mapped_column(String(500), default="")
     read: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    __table_args__ = (Index("ix_notification_user_id_read", "user_id", "read"),)  # unread count
+    # The unread count and the list of one user's notices (by user_id, its first column).
+    __table_args__ = (Index("ix_notification_user_id_read", "user_id", "read"),)
 
 
 class OutboxEmail(db.Model):
