@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from flask import Flask
 from werkzeug.http import is_resource_modified, parse_cookie
 
+from ..i18n import COOKIE as LANGUAGE_COOKIE
 from .freshness import Watcher
 
 CAPACITY_BYTES = 64 * 1024 * 1024
@@ -103,7 +104,7 @@ class PublicResponses:
             environ.get("SCRIPT_NAME", ""),
             environ.get("PATH_INFO", ""),
             environ.get("QUERY_STRING", ""),
-            cookies.get("lang"),
+            cookies.get(LANGUAGE_COOKIE),
             environ.get("HTTP_ACCEPT_LANGUAGE"),
         )
 

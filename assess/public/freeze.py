@@ -104,7 +104,11 @@ def freeze_pages(freezer: PublicFreezer, processes: int | None = None) -> Iterat
     responses = freezer.app.extensions["assess_public_responses"]
     responses.enabled = False
     try:
-        if processes == 1 or len(chunks) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        if (
+            processes == 1
+            or len(chunks) < 2
+            or "fork" not in multiprocessing.get_all_start_methods()
+        ):
             for chunk in chunks:
                 yield from _build(freezer, chunk)
         else:
@@ -114,7 +118,7 @@ def freeze_pages(freezer: PublicFreezer, processes: int | None = None) -> Iterat
 
 
 def _build_in_parallel(freezer: PublicFreezer, chunks: list, processes: int) -> Iterator[Page]:
-    global _FORKED_FREEZER  # noqa: PLW0603 - handed to the forked workers, which inherit it
+    global _FORKED_FREEZER  # handed to the forked workers, which inherit it
     _FORKED_FREEZER = freezer
     context = multiprocessing.get_context("fork")
     with context.Pool(processes, initializer=_start_worker) as pool:

@@ -20,6 +20,7 @@ import sqlite3
 import threading
 import weakref
 from contextlib import suppress
+from urllib.parse import quote
 
 from sqlalchemy.engine import Engine
 
@@ -69,7 +70,9 @@ class Watcher:
             database = self.url.database
             if not database or database == ":memory:" or database.startswith("file:"):
                 return None
-            return sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+            # mode=rw: never create the file (the app's own connections do that, migrations first).
+            uri = f"file:{quote(os.path.abspath(database))}?mode=rw"
+            return sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
         if self.dialect.name == "postgresql":
             import psycopg
 
