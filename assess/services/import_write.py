@@ -29,7 +29,11 @@ InstrumentKey = tuple[int, str, int | None]
 
 class _Known:
     """The assessments, open versions and instruments of the countries in the file, by key;
-    `add_*` inserts the missing ones, in the order the rows first need them."""
+    `add_*` inserts the missing ones, in the order the rows first need them.
+
+    New ids are matched to rows by the key RETURNING gives back, not by position: SQLite does not
+    promise RETURNING's order, and SQLAlchemy's `sort_by_parameter_order` falls back there to one
+    INSERT per row."""
 
     def __init__(self, session: Session, country_ids: set[int]) -> None:
         self.session = session
@@ -65,24 +69,24 @@ class _Known:
     def add_assessments(self, keys: list[tuple[int, int]]) -> None:
         missing = list(dict.fromkeys(key for key in keys if key not in self.assessments))
         if missing:
-            ids = self.session.scalars(
-                insert(Assessment.__table__).returning(
-                    Assessment.__table__.c.id, sort_by_parameter_order=True
-                ),
+            table = Assessment.__table__
+            made = self.session.execute(
+                insert(table).returning(table.c.country_id, table.c.indicator_id, table.c.id),
                 [{"country_id": c, "indicator_id": i} for c, i in missing],
             )
-            self.assessments.update(zip(missing, [(i, None) for i in ids], strict=True))
+            self.assessments.update({(c, i): (new_id, None) for c, i, new_id in made})
 
     def add_instruments(self, keys: list[InstrumentKey]) -> None:
         missing = list(dict.fromkeys(key for key in keys if key not in self.instruments))
         if missing:
-            ids = self.session.scalars(
-                insert(Instrument.__table__).returning(
-                    Instrument.__table__.c.id, sort_by_parameter_order=True
+            table = Instrument.__table__
+            made = self.session.execute(
+                insert(table).returning(
+                    table.c.country_id, table.c.title, table.c.year_adopted, table.c.id
                 ),
                 [{"country_id": c, "title": t, "year_adopted": y} for c, t, y in missing],
             )
-            self.instruments.update(zip(missing, ids, strict=True))
+            self.instruments.update({(c, t, y): new_id for c, t, y, new_id in made})
 
 
 class _Row(NamedTuple):
@@ -194,14 +198,14 @@ class _Writer:
         known, session = self.known, self.session
         known.add_assessments([(row.country_id, row.indicator_id) for row in rows])
         known.add_instruments([_instrument(row, c) for row in rows for c in row.content.citations])
-        ids = list(
-            session.scalars(
-                insert(Version.__table__).returning(
-                    Version.__table__.c.id, sort_by_parameter_order=True
-                ),
-                [_version_values(known, self.states, self.actor, row) for row in rows],
-            )
+        versions = [_version_values(known, self.states, self.actor, row) for row in rows]
+        table = Version.__table__
+        made: dict[int, int] = dict(
+            session.execute(
+                insert(table).returning(table.c.assessment_id, table.c.id), versions
+            ).all()
         )
+        ids = [made[version["assessment_id"]] for version in versions]
         session.execute(
             insert(VersionContributor.__table__),
             [{"version_id": version_id, "user_id": self.actor.id} for version_id in ids],
