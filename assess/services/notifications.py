@@ -155,9 +155,8 @@ class Submissions:
         everywhere: dict[int, User] = {}
         by_country: dict[int, dict[int, User]] = {}
         for user, country_id in supervisors:
-            (everywhere if country_id is None else by_country.setdefault(country_id, {}))[
-                user.id
-            ] = user
+            holders = everywhere if country_id is None else by_country.setdefault(country_id, {})
+            holders[user.id] = user
         self.people = {
             country_id: sorted(
                 {**everywhere, **by_country.get(country_id, {})}.values(), key=lambda u: u.id
