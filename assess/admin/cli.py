@@ -39,9 +39,9 @@ def import_assessments_command(file: Path, email: str, commit: bool) -> None:
     data = file.read_bytes()
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         try:
-            rows = len(bulk_import.parse(data)[1])
-            with click.progressbar(length=rows, label="Checking", file=sys.stderr) as bar:
-                report = bulk_import.check(actor, data, bar.update)
+            parsed = bulk_import.parse(data)
+            with click.progressbar(length=len(parsed[1]), label="Checking", file=sys.stderr) as bar:
+                report = bulk_import.check_parsed(actor, parsed, bar.update)
             _report(report)
             if not commit:
                 click.echo("Dry run: nothing was written. Add --commit to import the valid rows.")
@@ -51,7 +51,9 @@ def import_assessments_command(file: Path, email: str, commit: bool) -> None:
             with click.progressbar(
                 length=len(report.valid), label="Importing", file=sys.stderr
             ) as bar:
-                report = bulk_import.run(actor, data, file.name, bar.update)
+                # Checked a moment ago: written without a second check (write_rows still
+                # refuses an assessment opened meanwhile).
+                report = bulk_import.write(actor, report, file.name, bar.update)
         except ServiceError as error:
             raise click.ClickException(f"Nothing was imported: {error}") from None
     click.echo(f"Imported {report.imported} assessments; they now wait for review.")

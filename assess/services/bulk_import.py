@@ -234,15 +234,28 @@ def _language():
 def check(actor: User, data: bytes, progress: Progress | None = None) -> ImportReport:
     """The dry run: every row checked, nothing written."""
     with _language():
-        fmt, rows = parse(data)
+        return check_parsed(actor, parse(data), progress)
+
+
+def check_parsed(
+    actor: User, parsed: tuple[str, list[tuple[int, dict]]], progress: Progress | None = None
+) -> ImportReport:
+    """`check` of what `parse` returned, for a caller that needed the rows first (to count them)."""
+    with _language():
+        fmt, rows = parsed
         return ImportReport(fmt, check_rows(actor, rows, progress))
 
 
-def run(actor: User, data: bytes, name: str = "", progress: Progress | None = None) -> ImportReport:
-    """Check again, then create and submit a version for every valid row, in one transaction."""
-    with _language():
-        fmt, rows = parse(data)
-        report = ImportReport(fmt, check_rows(actor, rows))
-        with write_transaction() as session:
-            report.imported = write_rows(session, actor, report.valid, name, progress)
+def write(
+    actor: User, report: ImportReport, name: str = "", progress: Progress | None = None
+) -> ImportReport:
+    """Create and submit a version for every valid row of a just-checked report, in one
+    transaction; an assessment opened since the check is a `Conflict` and nothing is written."""
+    with _language(), write_transaction() as session:
+        report.imported = write_rows(session, actor, report.valid, name, progress)
     return report
+
+
+def run(actor: User, data: bytes, name: str = "", progress: Progress | None = None) -> ImportReport:
+    """Check again (the dry run may be long past), then `write`."""
+    return write(actor, check(actor, data), name, progress)

@@ -105,6 +105,28 @@ def problems(content: VersionContent, *, for_submission: bool) -> dict[str, list
     return errors
 
 
+def citation_values(citation: CitationInput, position: int) -> dict:
+    """The columns of a citation row besides its version and instrument."""
+    return {
+        "position": position,
+        "provision": citation.provision.strip(),
+        "status_as_of": citation.status_as_of,
+        "url": citation.url.strip(),
+        "language": citation.language.strip(),
+    }
+
+
+def source_values(source: SourceInput, position: int) -> dict:
+    """The columns of a source row besides its version."""
+    return {
+        "position": position,
+        "title": source.title.strip(),
+        "publisher": source.publisher.strip(),
+        "year": source.year,
+        "url": source.url.strip(),
+    }
+
+
 def citation_rows(
     content: VersionContent, instrument: Callable[[str, int | None], Instrument]
 ) -> list[Citation]:
@@ -112,24 +134,11 @@ def citation_rows(
     return [
         Citation(
             instrument=instrument(c.instrument_title, c.year_adopted),
-            position=position,
-            provision=c.provision.strip(),
-            status_as_of=c.status_as_of,
-            url=c.url.strip(),
-            language=c.language.strip(),
+            **citation_values(c, position),
         )
         for position, c in enumerate(content.citations)
     ]
 
 
 def source_rows(content: VersionContent) -> list[Source]:
-    return [
-        Source(
-            position=position,
-            title=s.title.strip(),
-            publisher=s.publisher.strip(),
-            year=s.year,
-            url=s.url.strip(),
-        )
-        for position, s in enumerate(content.sources)
-    ]
+    return [Source(**source_values(s, position)) for position, s in enumerate(content.sources)]

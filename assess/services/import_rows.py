@@ -3,9 +3,11 @@ problems a person can fix in their spreadsheet."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeAlias
 from urllib.parse import urlsplit
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from ..extensions import db
@@ -23,6 +25,11 @@ STATUS_ALIASES = {
     "not_assessed": "not_assessed",
     "not_yet_assessed": "not_assessed",
 }
+
+
+# What a problem message names the cell by; lazy for citations and sources, since most rows have
+# no problem and making the label text costs more than checking the cell.
+Label: TypeAlias = str | LazyString
 
 
 @dataclass
@@ -47,7 +54,7 @@ class _Row:
     def __init__(self) -> None:
         self.problems: list[str] = []
 
-    def text(self, value, label: str, limit: int) -> str:
+    def text(self, value, label: Label, limit: int) -> str:
         text = _text(value)
         if len(text) > limit:
             self.problems.append(
@@ -55,7 +62,7 @@ class _Row:
             )
         return text
 
-    def year(self, value, label: str) -> int | None:
+    def year(self, value, label: Label) -> int | None:
         text = _text(value)
         if not text:
             return None
@@ -64,7 +71,7 @@ class _Row:
         self.problems.append(gettext("Bad year %(value)r in %(label)s.", value=text, label=label))
         return None
 
-    def url(self, value, label: str) -> str:
+    def url(self, value, label: Label) -> str:
         text = self.text(value, label, 500)
         if not text:
             return ""
@@ -79,7 +86,7 @@ class _Row:
             )
         return text
 
-    def too_many_fields(self, item: dict, label: str) -> None:
+    def too_many_fields(self, item: dict, label: Label) -> None:
         if item.get("_extra"):
             self.problems.append(gettext("%(label)s has too many fields.", label=label))
 
@@ -96,7 +103,7 @@ def _content(row: dict, cells: _Row) -> VersionContent:
         )
     citations = []
     for n, item in enumerate(row.get("citations") or [], start=1):
-        label = gettext("citation %(n)s", n=n)
+        label = lazy_gettext("citation %(n)s", n=n)
         cells.too_many_fields(item, label)
         instrument = cells.text(item.get("instrument"), label, 300)
         if not instrument:
@@ -113,7 +120,7 @@ def _content(row: dict, cells: _Row) -> VersionContent:
         )
     sources = []
     for n, item in enumerate(row.get("sources") or [], start=1):
-        label = gettext("source %(n)s", n=n)
+        label = lazy_gettext("source %(n)s", n=n)
         cells.too_many_fields(item, label)
         title = cells.text(item.get("title"), label, 300)
         if not title:

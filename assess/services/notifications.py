@@ -9,12 +9,21 @@ actor.
 from flask import current_app, has_request_context, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..database import write_transaction
 from ..extensions import db
-from ..models import Notification, OutboxEmail, Role, RoleGrant, User, Version
+from ..models import (
+    Country,
+    Indicator,
+    Notification,
+    OutboxEmail,
+    Role,
+    RoleGrant,
+    User,
+    Version,
+)
 from ..models import VersionContributor as Contributor
 from ..workflow import Action
 from .errors import NotFound
@@ -45,13 +54,16 @@ def recipients(session: Session, actor: User, version: Version, action: Action) 
     return list(session.scalars(statement))
 
 
-def _message(actor: User, version: Version, action: Action) -> tuple[str, str]:
-    """(subject, sentence) in the site's default language: stored text outlives the request."""
-    names = {
+def _names(actor: User, version: Version) -> dict[str, str]:
+    return {
         "actor": actor.display_name,
         "indicator": version.assessment.indicator.title,
         "country": version.assessment.country.name,
     }
+
+
+def _message(names: dict[str, str], action: Action) -> tuple[str, str]:
+    """(subject, sentence) in the site's default language: stored text outlives the request."""
     if action == Action.SUBMIT:
         return (
             _("Review requested: %(country)s, %(indicator)s", **names),
@@ -100,16 +112,89 @@ def _notify(
 ) -> None:
     link = version_path(version.id)
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject, sentence = _message(actor, version, action)
-        lines = [sentence]
-        if comment and comment.strip() and action in DECISIONS:
-            lines += ["", _("Comment:"), comment.strip()]
-        lines += ["", _("Open it: %(url)s", url=_absolute(link))]
-        body = "\n".join(lines)
+        subject, sentence, body = _texts(_names(actor, version), link, action, comment)
     for person in people:
         session.add(Notification(user_id=person.id, message=sentence, link=link))
         if person.email_notifications:  # the preference on the account page
             session.add(OutboxEmail(recipient=person.email, subject=subject, body=body))
+
+
+def _texts(
+    names: dict[str, str], link: str, action: Action, comment: str | None
+) -> tuple[str, str, str]:
+    """(subject, sentence, e-mail body); the caller chooses the language."""
+    subject, sentence = _message(names, action)
+    lines = [sentence]
+    if comment and comment.strip() and action in DECISIONS:
+        lines += ["", _("Comment:"), comment.strip()]
+    lines += ["", _("Open it: %(url)s", url=_absolute(link))]
+    return subject, sentence, "\n".join(lines)
+
+
+class Submissions:
+    """The notices of many versions one actor submits at once (the bulk import): the rows that
+    `on_transition(..., Action.SUBMIT)` writes for each, with the supervisors and names looked up
+    once for the whole import and the rows written in two INSERTs per `add`. One query per version
+    took 3.8 s of a 4,980-row import.
+
+    Only for new versions whose sole contributor is the actor: `recipients` leaves out the
+    contributors, and the actor is never a recipient anyway."""
+
+    def __init__(self, session: Session, actor: User, country_ids: set[int]) -> None:
+        self.session, self.actor = session, actor
+        supervisors = session.execute(
+            select(User, RoleGrant.country_id)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(
+                RoleGrant.role == Role.SUPERVISOR.value,
+                RoleGrant.country_id.is_(None) | RoleGrant.country_id.in_(country_ids),
+                User.active.is_(True),
+                User.id != actor.id,
+            )
+        )
+        everywhere: dict[int, User] = {}
+        by_country: dict[int, dict[int, User]] = {}
+        for user, country_id in supervisors:
+            holders = everywhere if country_id is None else by_country.setdefault(country_id, {})
+            holders[user.id] = user
+        self.people = {
+            country_id: sorted(
+                {**everywhere, **by_country.get(country_id, {})}.values(), key=lambda u: u.id
+            )
+            for country_id in country_ids
+        }
+        self.countries: dict[int, str] = dict(
+            session.execute(
+                select(Country.id, Country.name).where(Country.id.in_(country_ids))
+            ).all()
+        )
+        self.indicators: dict[int, str] = dict(
+            session.execute(select(Indicator.id, Indicator.title)).all()
+        )
+
+    def add(self, submitted: list[tuple[int, int, int]]) -> None:
+        """Notify of each submitted (version id, country id, indicator id), in that order."""
+        notices, mails = [], []
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            for version_id, country_id, indicator_id in submitted:
+                people = self.people[country_id]
+                if not people:
+                    continue
+                names = {
+                    "actor": self.actor.display_name,
+                    "indicator": self.indicators[indicator_id],
+                    "country": self.countries[country_id],
+                }
+                link = version_path(version_id)
+                subject, sentence, body = _texts(names, link, Action.SUBMIT, None)
+                for person in people:
+                    notices.append({"user_id": person.id, "message": sentence, "link": link})
+                    if person.email_notifications:
+                        mails.append({"recipient": person.email, "subject": subject, "body": body})
+        if notices:
+            self.session.execute(insert(Notification.__table__), notices)
+        if mails:
+            self.session.execute(insert(OutboxEmail.__table__), mails)
 
 
 def unread_count(user: User) -> int:
