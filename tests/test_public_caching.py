@@ -148,20 +148,48 @@ def test_a_page_asked_again_is_served_from_memory_without_a_query(app, client, p
     assert "http://localhost/countries/kz/age-of-consent/v/1" in here
 
 
-def test_a_change_committed_by_another_process_is_never_served_stale(app, client, people):
-    """The stored page is checked against the database, not against this process's own writes."""
-    publish(*people, "KZ", "age-of-consent", content("yes", "Before."))
-    assert "Before." in client.get("/countries/kz").get_data(as_text=True)
-    client.get("/countries/kz")  # now stored
-    elsewhere = create_engine(db.engine.url)  # another pool: another connection
-    with elsewhere.begin() as other:
-        other.execute(
-            text("UPDATE version SET analysis = 'Changed elsewhere.' WHERE state = 'published'")
-        )
-    elsewhere.dispose()
-    page = client.get("/countries/kz").get_data(as_text=True)
-    assert "Changed elsewhere." in page
+def test_an_approval_by_another_worker_is_never_served_stale(app, people, make_app):
+    """A worker's stored page is checked against the database, not against its own writes."""
+    reviewer, supervisor = people
+    publish(reviewer, supervisor, "KZ", "age-of-consent", content("yes", "Before."))
+    reader = make_app()  # another worker: its own connections and stored responses
+
+    def read() -> str:
+        with reader.app_context():
+            page = reader.test_client().get("/countries/kz").get_data(as_text=True)
+            db.session.remove()
+        return page
+
+    assert "Before." in read()
+    assert "Before." in read()  # now from its store
+    publish(reviewer, supervisor, "KZ", "age-of-consent", content("no", "Approved elsewhere."))
+    page = read()
+    assert "Approved elsewhere." in page
     assert "Before." not in page
+
+
+def test_a_commit_that_changes_nothing_public_costs_one_query_not_a_render(app, client, people):
+    publish(*people, "KZ", "age-of-consent", content("yes", "Kept."))
+    first = client.get("/countries/kz")
+    etag = first.headers["ETag"]
+    elsewhere = create_engine(db.engine.url)
+    with elsewhere.begin() as other:  # a sign-in, say: no public page shows it
+        other.execute(text('UPDATE "user" SET last_login_at = CURRENT_TIMESTAMP'))
+    elsewhere.dispose()
+    answers = []
+    sent = _statements(lambda: answers.append(client.get("/countries/kz")))
+    assert [s for s in sent if s != "BEGIN"] == [sent[-1]]
+    assert sent[-1].startswith("SELECT (SELECT max(assessment.public_updated_at)")
+    assert answers[0].data == first.data
+    assert answers[0].headers["ETag"] == etag
+    # Kept under the new token: the next ones cost nothing again, 304s included.
+    sent = _statements(lambda: answers.append(client.get("/countries/kz")))
+    sent += _statements(
+        lambda: answers.append(client.get("/countries/kz", headers={"If-None-Match": etag}))
+    )
+    assert sent == []
+    assert answers[1].data == first.data
+    assert answers[2].status_code == 304
 
 
 def test_the_validator_depends_on_the_language(client, people):

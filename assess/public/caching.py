@@ -76,7 +76,14 @@ def answer_not_modified() -> Response | None:
     if not _is_cacheable():
         return None
     etag, last_modified = validators()
+    stale = request.environ.get(fastpath.STALE)
+    still_current = stale is not None and stale.etag == etag
+    if still_current:
+        # Something was committed since the response was stored, but nothing public changed.
+        request.environ[fastpath.REVALIDATED] = True
     if is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
+        if still_current:
+            return current_app.response_class(stale.body, headers=stale.headers)
         return None
     return _stamp(current_app.response_class(status=304))
 

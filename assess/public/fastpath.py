@@ -15,7 +15,7 @@ Bounded in bytes, not entries: query strings can make any number of distinct URL
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import Flask
 from werkzeug.http import is_resource_modified, parse_cookie
@@ -26,6 +26,8 @@ from .freshness import Watcher
 CAPACITY_BYTES = 64 * 1024 * 1024
 LARGEST_BYTES = 16 * 1024 * 1024  # the /data/ downloads of a full site fit
 CACHEABLE = "assess.cacheable"  # environ key: Flask's verdict on the response, with its validators
+STALE = "assess.stale"  # environ key: the stored response, kept under an older token
+REVALIDATED = "assess.revalidated"  # environ key: Flask found the stale response still current
 TOKEN = "assess.freshness"  # noqa: S105 - an environ key: the token read before Flask ran
 _NOT_MODIFIED_HEADERS = {"etag", "last-modified", "cache-control", "vary", "expires"}
 
@@ -93,7 +95,7 @@ class PublicResponses:
         stored = self.store.get(key) if token is not None else None
         if stored is not None and stored.token == token:
             return self._answer(environ, start_response, stored)
-        environ[TOKEN] = token
+        environ[TOKEN], environ[STALE] = token, stored
         return self._remember(environ, start_response, key)
 
     @staticmethod
@@ -125,6 +127,9 @@ class PublicResponses:
             return start_response(status, headers, exc_info)
 
         app_iter = self.wsgi_app(environ, capture)
+        if environ.get(REVALIDATED) and environ[TOKEN] is not None:
+            self.store.put(key, replace(environ[STALE], token=environ[TOKEN]))
+            return app_iter
         verdict = environ.get(CACHEABLE)
         if (
             verdict is None
