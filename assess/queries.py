@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from functools import cache
 
 from sqlalchemy import Select, and_, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.interfaces import LoaderOption
 
 from .extensions import db
@@ -36,10 +36,10 @@ PUBLIC = sorted(s.value for s in PUBLIC_STATES)
 def version_details() -> list[LoaderOption]:
     """What a rendered version needs: citations with instruments, sources, approver, retractor."""
     return [
-        selectinload(Version.citations).selectinload(Citation.instrument),
+        selectinload(Version.citations).joinedload(Citation.instrument, innerjoin=True),
         selectinload(Version.sources),
-        selectinload(Version.decided_by),
-        selectinload(Version.retracted_by),
+        joinedload(Version.decided_by),
+        joinedload(Version.retracted_by),
     ]
 
 
