@@ -23,8 +23,8 @@ from werkzeug.http import is_resource_modified, parse_cookie
 from ..i18n import COOKIE as LANGUAGE_COOKIE
 from .freshness import Watcher
 
-CAPACITY_BYTES = 64 * 1024 * 1024
-LARGEST_BYTES = 16 * 1024 * 1024  # the /data/ downloads of a full site fit
+CAPACITY_BYTES = 96 * 1024 * 1024
+LARGEST_BYTES = 32 * 1024 * 1024  # the /data/ downloads of a full site fit
 CACHEABLE = "assess.cacheable"  # environ key: Flask's verdict on the response, with its validators
 STALE = "assess.stale"  # environ key: the stored response, kept under an older token
 REVALIDATED = "assess.revalidated"  # environ key: Flask found the stale response still current
