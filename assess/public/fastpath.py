@@ -6,8 +6,10 @@ exactly as they were sent, keyed by everything they depend on: the URL as asked 
 pages carry absolute links), the language inputs (the `lang` cookie and `Accept-Language`), and
 the database as it was (`freshness.Watcher`: a token read *before* the page was rendered). A
 stored response is used only while the token is unchanged, that is while nothing at all has been
-committed since, by any worker; otherwise the request goes to Flask, which renders and validates
-as usual. Requests that carry a session or remember-me cookie always go to Flask: they may be
+committed since, by any worker; otherwise the request goes to Flask, which validates as usual.
+When the page's validator is still the stored one (what was committed changed nothing public: a
+sign-in, a notification read), Flask answers with the stored response and the middleware keeps
+it under the new token; otherwise Flask renders. Requests that carry a session or remember-me cookie always go to Flask: they may be
 signed in, and staff never get shared pages.
 
 Bounded in bytes, not entries: query strings can make any number of distinct URLs.
