@@ -168,6 +168,29 @@ def test_an_approval_by_another_worker_is_never_served_stale(app, people, make_a
     assert "Before." not in page
 
 
+def test_a_worker_asked_only_conditional_requests_keeps_the_page_after_the_first(
+    client, people, make_app
+):
+    publish(*people, "KZ", "age-of-consent", content())
+    etag = client.get("/countries/kz").headers["ETag"]
+    reader = make_app()  # another worker, which has never served the page
+    with reader.app_context():
+        browser = reader.test_client()
+        answers = []
+        first = _statements(
+            lambda: answers.append(browser.get("/countries/kz", headers={"If-None-Match": etag}))
+        )
+        again = _statements(
+            lambda: answers.append(browser.get("/countries/kz", headers={"If-None-Match": etag}))
+        )
+        db.session.remove()
+    assert [a.status_code for a in answers] == [304, 304]
+    assert [a.data for a in answers] == [b"", b""]
+    assert answers[0].headers["ETag"] == answers[1].headers["ETag"] == etag
+    assert len(first) > 2  # rendered once, to be kept
+    assert again == []
+
+
 def test_a_commit_that_changes_nothing_public_costs_one_query_not_a_render(app, client, people):
     publish(*people, "KZ", "age-of-consent", content("yes", "Kept."))
     first = client.get("/countries/kz")

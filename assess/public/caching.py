@@ -85,6 +85,14 @@ def answer_not_modified() -> Response | None:
         if still_current:
             return current_app.response_class(stale.body, headers=stale.headers)
         return None
+    if (
+        stale is None
+        and request.method == "GET"
+        and request.environ.get(fastpath.TOKEN) is not None
+    ):
+        # Not modified, but this worker has not kept the page yet: render it once so that the
+        # next conditional requests cost nothing; `fastpath` still answers this one with a 304.
+        return None
     return _stamp(current_app.response_class(status=304))
 
 

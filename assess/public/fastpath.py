@@ -122,33 +122,44 @@ class PublicResponses:
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [stored.body]
 
     def _remember(self, environ, start_response, key: tuple):
+        """Let Flask answer; keep what it marked cacheable. Flask's status and headers are held
+        back until the response is known, so that a conditional request whose page was rendered
+        only to be stored still gets its 304."""
         sent: dict = {}
 
         def capture(status, headers, exc_info=None):
+            if exc_info is not None:
+                sent["passed"] = True
+                return start_response(status, headers, exc_info)
             sent["status"], sent["headers"] = status, list(headers)
-            return start_response(status, headers, exc_info)
+            return _unused_write
 
         app_iter = self.wsgi_app(environ, capture)
-        if environ.get(REVALIDATED) and environ[TOKEN] is not None:
-            self.store.put(key, replace(environ[STALE], token=environ[TOKEN]))
-            return app_iter
-        verdict = environ.get(CACHEABLE)
-        if (
-            verdict is None
-            or environ[TOKEN] is None
-            or not sent.get("status", "").startswith("200")
-        ):
-            return app_iter
+        token, verdict = environ[TOKEN], environ.get(CACHEABLE)
+        if environ.get(REVALIDATED) and token is not None:
+            self.store.put(key, replace(environ[STALE], token=token))
+        elif verdict is not None and token is not None and sent.get("status", "").startswith("200"):
+            stored = self._keep(key, token, verdict, sent["headers"], app_iter)
+            return self._answer(environ, start_response, stored)
+        if not sent.get("passed"):
+            start_response(sent["status"], sent["headers"])
+        return app_iter
+
+    def _keep(self, key: tuple, token, verdict, headers, app_iter) -> Stored:
         try:
             body = b"".join(app_iter)
         finally:
             if hasattr(app_iter, "close"):
                 app_iter.close()
-        headers = sent["headers"]
+        etag, last_modified = verdict
+        stored = Stored(token, etag, last_modified, headers, body)
         if len(body) <= LARGEST_BYTES and not any(k.lower() == "set-cookie" for k, _ in headers):
-            etag, last_modified = verdict
-            self.store.put(key, Stored(environ[TOKEN], etag, last_modified, headers, body))
-        return [body]
+            self.store.put(key, stored)
+        return stored
+
+
+def _unused_write(data: bytes) -> None:
+    raise RuntimeError("the app must return its body, not write it")
 
 
 def install(app: Flask) -> None:
