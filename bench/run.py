@@ -312,7 +312,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5, help="per page")
     parser.add_argument("--connections", type=int, default=2, help="wrk's open connections")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread if >1)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per worker: gthread with keep-alive if >1, else sync",
+    )
     parser.add_argument("--report", default=str(REPO / "bench" / "report.md"))
     args = parser.parse_args()
     if shutil.which("wrk") is None:
