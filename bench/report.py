@@ -25,13 +25,14 @@ def _goals(result, args) -> list[tuple[str, str, bool]]:
     profile = pages["public profile"].requests_per_second / reference
     not_modified = pages["304 Not Modified (profile)"].requests_per_second / reference
     worst = max((p for p in result["pages"] if p.name in PUBLIC), key=lambda p: p.tail)
+    floor = ", ".join(f"{p.tail:.2f}" for p in result["pages"] if p.path == "/hello")
     size = f"249 countries x {args.indicators} indicators"
     return [
         ("public profile ≥ 0.5 × hello-world", f"{profile:.2f} ×", profile >= 0.5),
         ("304 answer ≥ 0.9 × hello-world", f"{not_modified:.2f} ×", not_modified >= 0.9),
         (
             "p99/p50 ≤ 2 on every public page",
-            f"worst {worst.tail:.2f} ({worst.name})",
+            f"worst {worst.tail:.2f} ({worst.name}); hello-world itself: {floor}",
             worst.tail <= 2,
         ),
         (
@@ -40,7 +41,7 @@ def _goals(result, args) -> list[tuple[str, str, bool]]:
             result["import_seconds"] <= 10,
         ),
         (
-            f"`assess freeze` of {size} ≤ 60 s",
+            f"`assess freeze` of {size}, one version each ≤ 60 s",
             f"{result['freeze_seconds']:.1f} s ({result['frozen_pages']} files)",
             result["freeze_seconds"] <= 60,
         ),
