@@ -55,7 +55,12 @@ def validators() -> tuple[str, object]:
 
 def _is_cacheable() -> bool:
     # Signed-in staff see their own header (and a CSRF token): never cached, never validated.
-    return request.method in CACHEABLE_METHODS and not current_user.is_authenticated
+    # A static copy (`assess freeze`) keeps the bodies only: no validators to compute.
+    return (
+        request.method in CACHEABLE_METHODS
+        and not current_user.is_authenticated
+        and not current_app.config.get("FREEZING")
+    )
 
 
 def _stamp(response: Response) -> Response:

@@ -103,6 +103,7 @@ def freeze_pages(freezer: PublicFreezer, processes: int | None = None) -> Iterat
     # Every page is written once: nothing to gain from remembering the responses.
     responses = freezer.app.extensions["assess_public_responses"]
     responses.enabled = False
+    freezer.app.config["FREEZING"] = True  # no HTTP validators either (`caching`)
     try:
         if (
             processes == 1
@@ -115,6 +116,7 @@ def freeze_pages(freezer: PublicFreezer, processes: int | None = None) -> Iterat
             yield from _build_in_parallel(freezer, chunks, processes)
     finally:
         responses.enabled = True
+        freezer.app.config["FREEZING"] = False
 
 
 def _build_in_parallel(freezer: PublicFreezer, chunks: list, processes: int) -> Iterator[Page]:
