@@ -16,19 +16,17 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
-from integrity import fresh_database  # noqa: E402
+from integrity import free_port, fresh_database, wait_until_serving  # noqa: E402
 from integrity_checks import app_for  # noqa: E402
 from integrity_http import Browser  # noqa: E402
 from measure import Measurement, measure_page, sql_statements  # noqa: E402
@@ -160,12 +158,6 @@ def prepare_import(url: str, folder: str, indicators: int) -> None:
 # --- the server ----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def environment(url: str, folder: str) -> dict:
     return {
         **os.environ,
@@ -192,17 +184,6 @@ def gunicorn_command(port: int, workers: int, threads: int) -> list[str]:
         "warning",
         "bench.app:app",
     ]
-
-
-def wait_until_serving(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("gunicorn exited at start: see its log")
-        with suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
-            return
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer in time")
 
 
 def staff_cookie(port: int, email: str) -> str:
