@@ -191,6 +191,21 @@ def test_a_worker_asked_only_conditional_requests_keeps_the_page_after_the_first
     assert again == []
 
 
+def test_only_public_pages_ask_the_database_for_its_change_token(app, client, monkeypatch):
+    watcher = app.extensions["assess_public_responses"].watcher
+    asked = []
+    real = watcher.token
+    monkeypatch.setattr(watcher, "token", lambda: asked.append(1) or real())
+    static = client.get("/static/css/site.css")
+    static.close()
+    assert static.status_code == 200
+    assert b"<form" in client.get("/auth/login").data  # (now with a session cookie)
+    assert asked == []
+    visitor = app.test_client()
+    assert b"Kazakhstan" in visitor.get("/countries/kz").data
+    assert len(asked) == 1
+
+
 def test_a_commit_that_changes_nothing_public_costs_one_query_not_a_render(app, client, people):
     publish(*people, "KZ", "age-of-consent", content("yes", "Kept."))
     first = client.get("/countries/kz")

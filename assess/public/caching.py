@@ -80,6 +80,7 @@ def _stamp(response: Response) -> Response:
 def answer_not_modified() -> Response | None:
     if not _is_cacheable():
         return None
+    token = current_app.extensions["assess_public_responses"].read_token(request.environ)
     etag, last_modified = validators()
     stale = request.environ.get(fastpath.STALE)
     still_current = stale is not None and stale.etag == etag
@@ -90,11 +91,7 @@ def answer_not_modified() -> Response | None:
         if still_current:
             return current_app.response_class(stale.body, headers=stale.headers)
         return None
-    if (
-        stale is None
-        and request.method == "GET"
-        and request.environ.get(fastpath.TOKEN) is not None
-    ):
+    if stale is None and request.method == "GET" and token is not None:
         # Not modified, but this worker has not kept the page yet: render it once so that the
         # next conditional requests cost nothing; `fastpath` still answers this one with a 304.
         return None

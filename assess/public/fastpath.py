@@ -4,7 +4,8 @@ for it, costs a few microseconds instead of a render.
 A WSGI middleware keeps the public responses Flask marked cacheable (`caching.add_validators`),
 exactly as they were sent, keyed by everything they depend on: the URL as asked (host included:
 pages carry absolute links), the language inputs (the `lang` cookie and `Accept-Language`), and
-the database as it was (`freshness.Watcher`: a token read *before* the page was rendered). A
+the database as it was (`freshness.Watcher`: a token read *before* the page was rendered, by
+`caching.answer_not_modified`, the public views' first step). A
 stored response is used only while the token is unchanged, that is while nothing at all has been
 committed since, by any worker; otherwise the request goes to Flask, which validates as usual.
 When the page's validator is still the stored one (what was committed changed nothing public: a
@@ -84,21 +85,31 @@ class PublicResponses:
         self.watcher = watcher
         self.private_cookies = private_cookies
         self.store = Responses()
-        self.enabled = True
 
     def __call__(self, environ, start_response):
-        if not self.enabled or environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+        if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
             return self.wsgi_app(environ, start_response)
         cookies = parse_cookie(environ) if environ.get("HTTP_COOKIE") else {}
         if self.private_cookies.intersection(cookies):
             return self.wsgi_app(environ, start_response)
-        token = self.watcher.token()
         key = self._key(environ, cookies)
-        stored = self.store.get(key) if token is not None else None
-        if stored is not None and stored.token == token:
-            return self._answer(environ, start_response, stored)
-        environ[TOKEN], environ[STALE] = token, stored
+        stored = self.store.get(key)
+        if stored is not None:
+            token = environ[TOKEN] = self.watcher.token()
+            if token is not None and stored.token == token:
+                return self._answer(environ, start_response, stored)
+        # Only a public view asks for the token (`read_token`) when nothing was stored: static
+        # files, sign-in and staff pages never pay for it.
+        environ[STALE] = stored
         return self._remember(environ, start_response, key)
+
+    def read_token(self, environ) -> object | None:
+        """The token to keep this request's response under, read before it is made."""
+        if STALE not in environ:  # not a request the middleware may keep
+            return None
+        if TOKEN not in environ:
+            environ[TOKEN] = self.watcher.token()
+        return environ[TOKEN]
 
     @staticmethod
     def _key(environ, cookies) -> tuple:
@@ -135,7 +146,7 @@ class PublicResponses:
             return _unused_write
 
         app_iter = self.wsgi_app(environ, capture)
-        token, verdict = environ[TOKEN], environ.get(CACHEABLE)
+        token, verdict = environ.get(TOKEN), environ.get(CACHEABLE)
         if environ.get(REVALIDATED) and token is not None:
             self.store.put(key, replace(environ[STALE], token=token))
         elif verdict is not None and token is not None and sent.get("status", "").startswith("200"):

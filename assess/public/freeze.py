@@ -100,10 +100,8 @@ def freeze_pages(freezer: PublicFreezer, processes: int | None = None) -> Iterat
     freezer.root.mkdir(parents=True, exist_ok=True)
     processes = processes or os.cpu_count() or 1
     chunks = [urls[start : start + CHUNK] for start in range(0, len(urls), CHUNK)]
-    # Every page is written once: nothing to gain from remembering the responses.
-    responses = freezer.app.extensions["assess_public_responses"]
-    responses.enabled = False
-    freezer.app.config["FREEZING"] = True  # no HTTP validators either (`caching`)
+    # Every page is written once: no HTTP validators, nothing kept for next time (`caching`).
+    freezer.app.config["FREEZING"] = True
     try:
         if (
             processes == 1
@@ -115,7 +113,6 @@ def freeze_pages(freezer: PublicFreezer, processes: int | None = None) -> Iterat
         else:
             yield from _build_in_parallel(freezer, chunks, processes)
     finally:
-        responses.enabled = True
         freezer.app.config["FREEZING"] = False
 
 

@@ -54,12 +54,8 @@ def recipients(session: Session, actor: User, version: Version, action: Action) 
     return list(session.scalars(statement))
 
 
-def _names(actor: User, version: Version) -> dict[str, str]:
-    return {
-        "actor": actor.display_name,
-        "indicator": version.assessment.indicator.title,
-        "country": version.assessment.country.name,
-    }
+def _names(actor: User, indicator: str, country: str) -> dict[str, str]:
+    return {"actor": actor.display_name, "indicator": indicator, "country": country}
 
 
 def _message(names: dict[str, str], action: Action) -> tuple[str, str]:
@@ -112,7 +108,12 @@ def _notify(
 ) -> None:
     link = version_path(version.id)
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject, sentence, body = _texts(_names(actor, version), link, action, comment)
+        subject, sentence, body = _texts(
+            _names(actor, version.assessment.indicator.title, version.assessment.country.name),
+            link,
+            action,
+            comment,
+        )
     for person in people:
         session.add(Notification(user_id=person.id, message=sentence, link=link))
         if person.email_notifications:  # the preference on the account page
@@ -180,11 +181,9 @@ class Submissions:
                 people = self.people[country_id]
                 if not people:
                     continue
-                names = {
-                    "actor": self.actor.display_name,
-                    "indicator": self.indicators[indicator_id],
-                    "country": self.countries[country_id],
-                }
+                names = _names(
+                    self.actor, self.indicators[indicator_id], self.countries[country_id]
+                )
                 link = version_path(version_id)
                 subject, sentence, body = _texts(names, link, Action.SUBMIT, None)
                 for person in people:
