@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import config as config_module
+from .runtime import check_interpreter
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -19,6 +20,7 @@ def resource_dir(name: str) -> str:
 
 
 def create_app(config: dict | None = None) -> Flask:
+    check_interpreter()
     app = Flask(
         __name__,
         template_folder=resource_dir("templates"),
