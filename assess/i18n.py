@@ -23,13 +23,15 @@ import csv
 import gettext
 import json
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import pycountry
 from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from .auth.views import safe_next
 
@@ -41,13 +43,27 @@ LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ru": "�
 def select_locale() -> str:
     if not has_request_context():  # the command line, mail sent by `assess send-mail`
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    languages = current_app.config["LANGUAGES"]
-    chosen = request.cookies.get(COOKIE)
-    if chosen in languages:
-        return chosen
-    return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return negotiate(
+        request.cookies.get(COOKIE),
+        request.headers.get("Accept-Language"),
+        tuple(current_app.config["LANGUAGES"]),
+        current_app.config["BABEL_DEFAULT_LOCALE"],
     )
+
+
+def negotiate(
+    cookie: str | None, accept_language: str | None, languages: tuple[str, ...], default: str
+) -> str:
+    """The page's language: the visitor's choice (cookie), else the best match of their browser's
+    languages, else the default. The one rule for the pages and for the stored responses' keys."""
+    if cookie in languages:
+        return cookie
+    return _best_match(accept_language or "", languages) or default
+
+
+@lru_cache(maxsize=4096)  # browsers send few distinct headers; each is parsed once
+def _best_match(accept_language: str, languages: tuple[str, ...]) -> str | None:
+    return parse_accept_header(accept_language, LanguageAccept).best_match(languages)
 
 
 @bp.route("/language/<code>")

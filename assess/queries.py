@@ -320,6 +320,12 @@ def public_version_numbers() -> dict[tuple[str, str], list[int]]:
     return found
 
 
+# Audited objects whose changes the public pages show (the framework, profile content); versions
+# reach the public through `Assessment.public_updated_at`. Sign-ins, account changes, drafts and
+# reviews are audited too, but must not make every public page render again.
+PUBLIC_OBJECT_TYPES = ("indicator", "member", "fact", "resource", "newsitem")
+
+
 @dataclass(frozen=True)
 class Revision:
     """What the public site shows depends only on these; they change with every public change."""
@@ -335,10 +341,11 @@ def _revision_statement() -> Select:
     def scalar(expression):
         return select(expression).scalar_subquery()
 
+    public_event = AuditEvent.object_type.in_(PUBLIC_OBJECT_TYPES)
     return select(
         scalar(func.max(Assessment.public_updated_at)),
-        scalar(func.max(AuditEvent.at)),
-        scalar(func.max(AuditEvent.id)),
+        select(func.max(AuditEvent.at)).where(public_event).scalar_subquery(),
+        select(func.max(AuditEvent.id)).where(public_event).scalar_subquery(),
         *(
             scalar(func.count(model.id))
             for model in (Country, Indicator, Member, Fact, Resource, NewsItem)
@@ -348,8 +355,9 @@ def _revision_statement() -> Select:
 
 
 def public_revision() -> Revision:
-    """One cheap statement: the latest publication or retraction, the latest audited change (profile
-    content, indicators, accounts), and the sizes of the tables the public pages list."""
+    """One cheap statement: the latest publication or retraction, the latest audited change to what
+    the public sees (profile content, indicators), and the sizes of the tables the public pages
+    list."""
     row = db.session.execute(_revision_statement()).one()
     published, audited = row[0], row[1]
     key = "|".join("" if v is None else str(v) for v in row)

@@ -15,7 +15,13 @@ from assess import create_app
 from assess.extensions import db
 from assess.models import Country, Indicator
 
-LANGUAGES = ["en-US,en;q=0.9", "fr-FR,fr;q=0.9", "es-ES,es;q=0.8", "ru-RU,ru;q=0.9", "de-DE,en;q=0.5"]
+LANGUAGES = [
+    "en-US,en;q=0.9",
+    "fr-FR,fr;q=0.9",
+    "es-ES,es;q=0.8",
+    "ru-RU,ru;q=0.9",
+    "de-DE,en;q=0.5",
+]
 
 
 def main(database_url: str, renders: int, seed: int) -> None:
@@ -27,8 +33,12 @@ def main(database_url: str, renders: int, seed: int) -> None:
     client = app.test_client()
     for number in range(renders):
         iso2, slug = rng.choice(countries), rng.choice(slugs)
-        path = rng.choice([f"/countries/{iso2}", f"/countries/{iso2}/{slug}", f"/indicators/{slug}"])
-        response = client.get(f"{path}?n={number}", headers={"Accept-Language": rng.choice(LANGUAGES)})
+        path = rng.choice(
+            [f"/countries/{iso2}", f"/countries/{iso2}/{slug}", f"/indicators/{slug}"]
+        )
+        response = client.get(
+            f"{path}?n={number}", headers={"Accept-Language": rng.choice(LANGUAGES)}
+        )
         if response.status_code != 200:
             sys.exit(f"{path}: {response.status_code}")
     print(f"{renders} renders")

@@ -3,7 +3,9 @@ for it, costs a few microseconds instead of a render.
 
 A WSGI middleware keeps the public responses Flask marked cacheable (`caching.add_validators`),
 exactly as they were sent, keyed by everything they depend on: the URL as asked (host included:
-pages carry absolute links), the language inputs (the `lang` cookie and `Accept-Language`), and
+pages carry absolute links), the language the page is served in (negotiated from the `lang`
+cookie and `Accept-Language` exactly as `i18n.select_locale` does, so the many header strings
+that mean English share one copy), and
 the database as it was (`freshness.Watcher`: a token read *before* the page was rendered, by
 `caching.answer_not_modified`, the public views' first step). A
 stored response is used only while the token is unchanged, that is while nothing at all has been
@@ -13,17 +15,23 @@ sign-in, a notification read), Flask answers with the stored response and the mi
 it under the new token; otherwise Flask renders. Requests that carry a session or remember-me cookie always go to Flask: they may be
 signed in, and staff never get shared pages.
 
+Text responses are kept compressed as well (gzip, and brotli), so that a hit costs no
+compression: each visitor gets the smallest coding their `Accept-Encoding` allows.
+
 Bounded in bytes, not entries: query strings can make any number of distinct URLs.
 """
 
+import gzip
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
+import brotli
 from flask import Flask
-from werkzeug.http import is_resource_modified, parse_cookie
+from werkzeug.http import is_resource_modified, parse_accept_header, parse_cookie
 
 from ..i18n import COOKIE as LANGUAGE_COOKIE
+from ..i18n import negotiate
 from .freshness import Watcher
 
 CAPACITY_BYTES = 96 * 1024 * 1024
@@ -33,6 +41,13 @@ STALE = "assess.stale"  # environ key: the stored response, kept under an older 
 REVALIDATED = "assess.revalidated"  # environ key: Flask found the stale response still current
 TOKEN = "assess.freshness"  # noqa: S105 - an environ key: the token read before Flask ran
 _NOT_MODIFIED_HEADERS = {"etag", "last-modified", "cache-control", "vary", "expires"}
+COMPRESS_AT_LEAST = 1024  # bytes: smaller bodies gain less than the header costs
+_COMPRESSIBLE = ("text/", "application/json", "application/xml", "image/svg+xml")
+# Fast settings: the page is compressed once per render, on the request that rendered it.
+_CODINGS = {
+    "br": lambda body: brotli.compress(body, quality=4),
+    "gzip": lambda body: gzip.compress(body, compresslevel=5, mtime=0),
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +57,11 @@ class Stored:
     last_modified: object
     headers: list[tuple[str, str]]
     body: bytes
+    encoded: dict[str, bytes] = field(default_factory=dict)  # content coding -> body
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(body) for body in self.encoded.values())
 
 
 class Responses:
@@ -64,12 +84,12 @@ class Responses:
         with self._lock:
             replaced = self._entries.pop(key, None)
             if replaced is not None:
-                self.used -= len(replaced.body)
+                self.used -= replaced.size
             self._entries[key] = value
-            self.used += len(value.body)
+            self.used += value.size
             while self.used > self.capacity:
                 _, evicted = self._entries.popitem(last=False)
-                self.used -= len(evicted.body)
+                self.used -= evicted.size
 
     def clear(self) -> None:
         with self._lock:
@@ -80,10 +100,19 @@ class Responses:
 class PublicResponses:
     """The middleware. `app.wsgi_app = PublicResponses(app.wsgi_app, ...)`."""
 
-    def __init__(self, wsgi_app, watcher: Watcher, private_cookies: set[str]) -> None:
+    def __init__(
+        self,
+        wsgi_app,
+        watcher: Watcher,
+        private_cookies: set[str],
+        languages: tuple[str, ...] = ("en",),
+        default_language: str = "en",
+    ) -> None:
         self.wsgi_app = wsgi_app
         self.watcher = watcher
         self.private_cookies = private_cookies
+        self.languages = languages
+        self.default_language = default_language
         self.store = Responses()
 
     def __call__(self, environ, start_response):
@@ -111,16 +140,20 @@ class PublicResponses:
             environ[TOKEN] = self.watcher.token()
         return environ[TOKEN]
 
-    @staticmethod
-    def _key(environ, cookies) -> tuple:
+    def _key(self, environ, cookies) -> tuple:
+        language = negotiate(
+            cookies.get(LANGUAGE_COOKIE),
+            environ.get("HTTP_ACCEPT_LANGUAGE"),
+            self.languages,
+            self.default_language,
+        )
         return (
             environ.get("wsgi.url_scheme"),
             environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
             environ.get("SCRIPT_NAME", ""),
             environ.get("PATH_INFO", ""),
             environ.get("QUERY_STRING", ""),
-            cookies.get(LANGUAGE_COOKIE),
-            environ.get("HTTP_ACCEPT_LANGUAGE"),
+            language,
         )
 
     @staticmethod
@@ -129,8 +162,16 @@ class PublicResponses:
             headers = [(k, v) for k, v in stored.headers if k.lower() in _NOT_MODIFIED_HEADERS]
             start_response("304 NOT MODIFIED", headers)
             return []
-        start_response("200 OK", list(stored.headers))
-        return [] if environ["REQUEST_METHOD"] == "HEAD" else [stored.body]
+        coding = _coding(environ.get("HTTP_ACCEPT_ENCODING"), stored.encoded)
+        if coding is None:
+            start_response("200 OK", list(stored.headers))
+            body = stored.body
+        else:
+            body = stored.encoded[coding]
+            headers = [(k, v) for k, v in stored.headers if k.lower() != "content-length"]
+            headers += [("Content-Encoding", coding), ("Content-Length", str(len(body)))]
+            start_response("200 OK", headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
     def _remember(self, environ, start_response, key: tuple):
         """Let Flask answer; keep what it marked cacheable. Flask's status and headers are held
@@ -163,10 +204,42 @@ class PublicResponses:
             if hasattr(app_iter, "close"):
                 app_iter.close()
         etag, last_modified = verdict
-        stored = Stored(token, etag, last_modified, headers, body)
+        encoded = _compressed(headers, body)
+        if encoded:
+            headers = _vary_on_encoding(headers)
+        stored = Stored(token, etag, last_modified, headers, body, encoded)
         if len(body) <= LARGEST_BYTES and not any(k.lower() == "set-cookie" for k, _ in headers):
             self.store.put(key, stored)
         return stored
+
+
+def _compressed(headers: list[tuple[str, str]], body: bytes) -> dict[str, bytes]:
+    """The body in every content coding worth keeping, or nothing for small or binary bodies."""
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+    if len(body) < COMPRESS_AT_LEAST or not content_type.startswith(_COMPRESSIBLE):
+        return {}
+    if any(k.lower() == "content-encoding" for k, _ in headers):
+        return {}
+    return {coding: compress(body) for coding, compress in _CODINGS.items()}
+
+
+def _vary_on_encoding(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The stored headers with `Accept-Encoding` in `Vary`: the body now depends on it."""
+    vary = [v for k, v in headers if k.lower() == "vary"]
+    others = [(k, v) for k, v in headers if k.lower() != "vary"]
+    values = [part.strip() for value in vary for part in value.split(",") if part.strip()]
+    if "accept-encoding" not in {value.lower() for value in values}:
+        values.append("Accept-Encoding")
+    return [*others, ("Vary", ", ".join(values))]
+
+
+def _coding(accept_encoding: str | None, encoded: dict[str, bytes]) -> str | None:
+    """The coding the visitor prefers among those we hold (brotli first when they tie)."""
+    if not accept_encoding or not encoded:
+        return None
+    accepted = parse_accept_header(accept_encoding)
+    best = max(encoded, key=lambda coding: accepted[coding])
+    return best if accepted[best] > 0 else None
 
 
 def _unused_write(data: bytes) -> None:
@@ -184,6 +257,12 @@ def install(app: Flask) -> None:
         app.config["SESSION_COOKIE_NAME"],
         app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
     }
-    middleware = PublicResponses(app.wsgi_app, watcher, private)
+    middleware = PublicResponses(
+        app.wsgi_app,
+        watcher,
+        private,
+        languages=tuple(app.config["LANGUAGES"]),
+        default_language=app.config["BABEL_DEFAULT_LOCALE"],
+    )
     app.wsgi_app = middleware
     app.extensions["assess_public_responses"] = middleware
