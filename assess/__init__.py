@@ -97,10 +97,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from .public import fastpath
+    from .public import fastpath, fragments
     from .security import register
 
     fastpath.install(app)
+    fragments.install(app)
     register(app)
 
 

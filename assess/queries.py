@@ -96,15 +96,25 @@ def country_by_code(iso2: str) -> Country | None:
     return db.session.scalar(select(Country).where(Country.iso2 == iso2.upper()))
 
 
-def _assessments(*conditions) -> list[Assessment]:
-    """Assessments with their published version, loaded whole."""
-    return list(
+def _assessments(*conditions, details: bool = True) -> list[Assessment]:
+    """Assessments with their published version, loaded whole (or without its citations,
+    sources and people, for a page that may already hold them rendered)."""
+    if details:
+        loaded = selectinload(Assessment.published_version).options(*version_details())
+    else:
+        loaded = joinedload(Assessment.published_version)
+    return list(db.session.scalars(select(Assessment).where(*conditions).options(loaded)))
+
+
+def load_version_details(versions: list[Version]) -> None:
+    """Load what `version_details` names for versions loaded without it: one round for all."""
+    if versions:
         db.session.scalars(
-            select(Assessment)
-            .where(*conditions)
-            .options(selectinload(Assessment.published_version).options(*version_details()))
-        )
-    )
+            select(Version)
+            .where(Version.id.in_([v.id for v in versions]))
+            .options(*version_details())
+            .execution_options(populate_existing=True)
+        ).all()
 
 
 def withdrawn_versions(assessments: list[Assessment]) -> dict[int, Version]:
@@ -151,8 +161,19 @@ def _content(model, country: Country) -> list:
     )
 
 
-def profile(country: Country) -> Profile:
-    rows = _rows(active_indicators(), _assessments(Assessment.country_id == country.id))
+@dataclass(frozen=True)
+class ProfileContent:
+    members: list
+    facts: list
+    resources: list
+    news: list
+
+    @property
+    def size(self) -> int:
+        return len(self.members) + len(self.facts) + len(self.resources) + len(self.news)
+
+
+def profile_content(country: Country) -> ProfileContent:
     news = list(
         db.session.scalars(
             select(NewsItem)
@@ -160,10 +181,24 @@ def profile(country: Country) -> Profile:
             .order_by(NewsItem.published_on.desc(), NewsItem.id.desc())
         )
     )
-    return Profile(
-        country, rows, _content(Member, country), _content(Fact, country),
-        _content(Resource, country), news,
-    )  # fmt: skip
+    return ProfileContent(
+        _content(Member, country), _content(Fact, country), _content(Resource, country), news
+    )
+
+
+def profile(
+    country: Country,
+    details: bool = True,
+    content: ProfileContent | None = None,
+    indicators: list | None = None,
+) -> Profile:
+    """A country's profile; without `details`, its versions come without citations, sources
+    and people (see `load_version_details`); `content` and `indicators` are the profile content
+    and the active indicators when the caller holds them already."""
+    assessments = _assessments(Assessment.country_id == country.id, details=details)
+    rows = _rows(active_indicators() if indicators is None else indicators, assessments)
+    held = content or profile_content(country)
+    return Profile(country, rows, held.members, held.facts, held.resources, held.news)
 
 
 def countries(region: str | None = None) -> list[Country]:

@@ -31,6 +31,6 @@ def test_mixed_page_renders_do_not_crash_the_process(app, database_url):
 
 
 def test_an_interpreter_that_crashes_is_refused():
-    with pytest.raises(RuntimeError, match="Python 3.12 or newer"):
+    with pytest.raises(RuntimeError, match=r"Python 3\.12 or newer"):
         check_interpreter((3, 11, 7, "final", 0))
     check_interpreter((3, 12, 1, "final", 0))

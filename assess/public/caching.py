@@ -50,7 +50,14 @@ def validators() -> tuple[str, object]:
         source = "\n".join([revision.key, str(get_locale()), code_revision()])
         etag = hashlib.sha256(source.encode()).hexdigest()[:32]
         g.public_validators = (etag, revision.last_modified)
+        g.public_revision_key = revision.key
     return g.public_validators
+
+
+def revision_key() -> str | None:
+    """The public revision this request was validated against, if it was (public pages seen
+    anonymously): what may key data kept across requests."""
+    return g.get("public_revision_key")
 
 
 def _is_cacheable() -> bool:

@@ -15,8 +15,9 @@ sign-in, a notification read), Flask answers with the stored response and the mi
 it under the new token; otherwise Flask renders. Requests that carry a session or remember-me cookie always go to Flask: they may be
 signed in, and staff never get shared pages.
 
-Text responses are kept compressed as well (gzip, and brotli), so that a hit costs no
-compression: each visitor gets the smallest coding their `Accept-Encoding` allows.
+Text responses are kept compressed as well (brotli, gzip), each coding made on the first request
+that accepts it and kept beside the body, so that a hit costs no compression: each visitor gets
+the coding their `Accept-Encoding` prefers.
 
 Bounded in bytes, not entries: query strings can make any number of distinct URLs.
 """
@@ -25,6 +26,7 @@ import gzip
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import brotli
 from flask import Flask
@@ -43,7 +45,7 @@ TOKEN = "assess.freshness"  # noqa: S105 - an environ key: the token read before
 _NOT_MODIFIED_HEADERS = {"etag", "last-modified", "cache-control", "vary", "expires"}
 COMPRESS_AT_LEAST = 1024  # bytes: smaller bodies gain less than the header costs
 _COMPRESSIBLE = ("text/", "application/json", "application/xml", "image/svg+xml")
-# Fast settings: the page is compressed once per render, on the request that rendered it.
+# Fast settings: a page is compressed once per coding, on the first request that accepts it.
 _CODINGS = {
     "br": lambda body: brotli.compress(body, quality=4),
     "gzip": lambda body: gzip.compress(body, compresslevel=5, mtime=0),
@@ -57,7 +59,8 @@ class Stored:
     last_modified: object
     headers: list[tuple[str, str]]
     body: bytes
-    encoded: dict[str, bytes] = field(default_factory=dict)  # content coding -> body
+    compressible: bool = False
+    encoded: dict[str, bytes] = field(default_factory=dict)  # content coding -> body, as asked
 
     @property
     def size(self) -> int:
@@ -90,6 +93,17 @@ class Responses:
             while self.used > self.capacity:
                 _, evicted = self._entries.popitem(last=False)
                 self.used -= evicted.size
+
+    def encoded(self, stored: Stored, coding: str) -> bytes:
+        """`stored`'s body in `coding`, compressed on the first request that accepts it."""
+        found = stored.encoded.get(coding)
+        if found is None:
+            found = _CODINGS[coding](stored.body)
+            with self._lock:
+                if coding not in stored.encoded:
+                    stored.encoded[coding] = found
+                    self.used += len(found)
+        return found
 
     def clear(self) -> None:
         with self._lock:
@@ -156,18 +170,17 @@ class PublicResponses:
             language,
         )
 
-    @staticmethod
-    def _answer(environ, start_response, stored: Stored):
+    def _answer(self, environ, start_response, stored: Stored):
         if not is_resource_modified(environ, etag=stored.etag, last_modified=stored.last_modified):
             headers = [(k, v) for k, v in stored.headers if k.lower() in _NOT_MODIFIED_HEADERS]
             start_response("304 NOT MODIFIED", headers)
             return []
-        coding = _coding(environ.get("HTTP_ACCEPT_ENCODING"), stored.encoded)
+        coding = _coding(environ.get("HTTP_ACCEPT_ENCODING")) if stored.compressible else None
         if coding is None:
             start_response("200 OK", list(stored.headers))
             body = stored.body
         else:
-            body = stored.encoded[coding]
+            body = self.store.encoded(stored, coding)
             headers = [(k, v) for k, v in stored.headers if k.lower() != "content-length"]
             headers += [("Content-Encoding", coding), ("Content-Length", str(len(body)))]
             start_response("200 OK", headers)
@@ -204,23 +217,23 @@ class PublicResponses:
             if hasattr(app_iter, "close"):
                 app_iter.close()
         etag, last_modified = verdict
-        encoded = _compressed(headers, body)
-        if encoded:
+        compressible = _compressible(headers, body)
+        if compressible:
             headers = _vary_on_encoding(headers)
-        stored = Stored(token, etag, last_modified, headers, body, encoded)
+        stored = Stored(token, etag, last_modified, headers, body, compressible)
         if len(body) <= LARGEST_BYTES and not any(k.lower() == "set-cookie" for k, _ in headers):
             self.store.put(key, stored)
         return stored
 
 
-def _compressed(headers: list[tuple[str, str]], body: bytes) -> dict[str, bytes]:
-    """The body in every content coding worth keeping, or nothing for small or binary bodies."""
+def _compressible(headers: list[tuple[str, str]], body: bytes) -> bool:
+    """Worth compressing: text of some size, not compressed already."""
     content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
-    if len(body) < COMPRESS_AT_LEAST or not content_type.startswith(_COMPRESSIBLE):
-        return {}
-    if any(k.lower() == "content-encoding" for k, _ in headers):
-        return {}
-    return {coding: compress(body) for coding, compress in _CODINGS.items()}
+    return (
+        len(body) >= COMPRESS_AT_LEAST
+        and content_type.startswith(_COMPRESSIBLE)
+        and not any(k.lower() == "content-encoding" for k, _ in headers)
+    )
 
 
 def _vary_on_encoding(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -233,12 +246,13 @@ def _vary_on_encoding(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [*others, ("Vary", ", ".join(values))]
 
 
-def _coding(accept_encoding: str | None, encoded: dict[str, bytes]) -> str | None:
-    """The coding the visitor prefers among those we hold (brotli first when they tie)."""
-    if not accept_encoding or not encoded:
+@lru_cache(maxsize=1024)  # browsers send few distinct headers
+def _coding(accept_encoding: str | None) -> str | None:
+    """The coding the visitor prefers among those we make (brotli first when they tie)."""
+    if not accept_encoding:
         return None
     accepted = parse_accept_header(accept_encoding)
-    best = max(encoded, key=lambda coding: accepted[coding])
+    best = max(_CODINGS, key=lambda coding: accepted[coding])
     return best if accepted[best] > 0 else None
 
 
