@@ -28,6 +28,7 @@ from .models import (
     Status,
     Version,
 )
+from .models.audit import PUBLIC_OBJECT_TYPES
 from .workflow import PUBLIC_STATES, State
 
 PUBLIC = sorted(s.value for s in PUBLIC_STATES)
@@ -355,12 +356,6 @@ def public_version_numbers() -> dict[tuple[str, str], list[int]]:
     return found
 
 
-# Audited objects whose changes the public pages show (the framework, profile content); versions
-# reach the public through `Assessment.public_updated_at`. Sign-ins, account changes, drafts and
-# reviews are audited too, but must not make every public page render again.
-PUBLIC_OBJECT_TYPES = ("indicator", "member", "fact", "resource", "newsitem")
-
-
 @dataclass(frozen=True)
 class Revision:
     """What the public site shows depends only on these; they change with every public change."""
@@ -380,7 +375,7 @@ def _revision_statement() -> Select:
     return select(
         scalar(func.max(Assessment.public_updated_at)),
         select(func.max(AuditEvent.at)).where(public_event).scalar_subquery(),
-        select(func.max(AuditEvent.id)).where(public_event).scalar_subquery(),
+        select(func.count()).select_from(AuditEvent).where(public_event).scalar_subquery(),
         *(
             scalar(func.count(model.id))
             for model in (Country, Indicator, Member, Fact, Resource, NewsItem)

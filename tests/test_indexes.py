@@ -46,7 +46,12 @@ KEY_QUERIES = [
         "public revision: latest publication and audited change",
         lambda w: queries.public_revision(),
         "max(assessment.public_updated_at)",
-        {"assessment": "ix_assessment_public_updated_at", "audit_event": "ix_audit_event_at"},
+        # Only audited changes the public sees (a few object types) count: either index reads
+        # just those events (PostgreSQL takes the partial one, SQLite searches by type).
+        {
+            "assessment": "ix_assessment_public_updated_at",
+            "audit_event": ("ix_audit_event_public_at", "ix_audit_event_object_type_object_id"),
+        },
     ),
     KeyQuery(
         "country profile: the country's assessments",
