@@ -12,7 +12,7 @@ from ..models import Country
 from ..services import profile_content, uploads
 from ..services.errors import ValidationError
 from ..services.permissions import can_read_staff, country_scope, is_admin
-from ..workflow import Action
+from ..workflow import DECISIONS, Action
 from . import bp
 from .common import allows_upload, apply_errors, refusals
 from .forms import PROFILE_FORMS, CommentForm
@@ -23,7 +23,6 @@ KIND_LABELS = {
     "resource": _l("resource"),
     "news": _l("news item"),
 }
-DECISIONS = {Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT}
 CHANGE_ACTIONS = "submit, withdraw, discard, approve, request_changes, reject"
 
 
@@ -170,9 +169,12 @@ def change_edit(change_id: int):
     if form.validate_on_submit():
         try:
             with refusals(back, form=True):
-                profile_content.update(current_user, change_id, _payload(form, change.kind))
-                if request.form.get("then") == "submit":
-                    profile_content.submit(current_user, change_id)
+                profile_content.update(
+                    current_user,
+                    change_id,
+                    _payload(form, change.kind),
+                    submit=request.form.get("then") == "submit",
+                )
         except ValidationError as error:
             apply_errors(form, error, fallback="file" if change.kind == "resource" else None)
         else:

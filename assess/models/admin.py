@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..workflow import State
 from ._base import UTCDateTime, utcnow
+from .reviewable import Reviewable
 
 
 class UserToken(db.Model):
@@ -29,11 +30,16 @@ class UserToken(db.Model):
     __table_args__ = (CheckConstraint("purpose IN ('invite', 'reset')", name="purpose_valid"),)
 
 
-class ProfileChange(db.Model):
+class ProfileChange(Reviewable, db.Model):
     """A proposed change to one item of a country's profile content, reviewed with four eyes.
 
     `payload` holds the proposed fields; `before` the item as it was when the change was proposed,
     so that approval can refuse a change whose item was changed meanwhile."""
+
+    review_kind = "profile_change"
+    contributor_item_column = "change_id"
+    admins_edit = True
+    audit_suffix = "_profile_change"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     country_id: Mapped[int] = mapped_column(ForeignKey("country.id"), index=True)
@@ -64,8 +70,11 @@ class ProfileChange(db.Model):
     )
 
     @property
-    def contributor_ids(self) -> set[int]:
-        return {c.user_id for c in self.contributors}
+    def review_country_id(self) -> int:
+        return self.country_id
+
+    def audit_details(self) -> dict | None:
+        return {"kind": self.kind, "operation": self.operation}
 
 
 class ProfileChangeContributor(db.Model):
@@ -75,6 +84,9 @@ class ProfileChangeContributor(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True, index=True)
 
     change: Mapped[ProfileChange] = relationship(back_populates="contributors")
+
+
+ProfileChange.contributor_model = ProfileChangeContributor
 
 
 class FrameworkRevision(db.Model):

@@ -8,6 +8,7 @@ from ..extensions import db
 from ..workflow import OPEN_STATES, PUBLIC_STATES, State
 from ._base import UTCDateTime, utcnow
 from .geo import Country, Indicator, Instrument
+from .reviewable import Reviewable
 
 
 class Status(StrEnum):
@@ -54,8 +55,11 @@ class Assessment(db.Model):
     __table_args__ = (db.UniqueConstraint("country_id", "indicator_id"),)
 
 
-class Version(db.Model):
+class Version(Reviewable, db.Model):
     """An immutable snapshot of an assessment's content, with its place in the workflow."""
+
+    review_kind = "version"
+    contributor_item_column = "version_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"))
@@ -131,8 +135,8 @@ class Version(db.Model):
     )
 
     @property
-    def contributor_ids(self) -> set[int]:
-        return {c.user_id for c in self.contributors}
+    def review_country_id(self) -> int:
+        return self.assessment.country_id
 
 
 class VersionContributor(db.Model):
@@ -143,6 +147,9 @@ class VersionContributor(db.Model):
 
     version: Mapped[Version] = relationship(back_populates="contributors")
     user = relationship("User")
+
+
+Version.contributor_model = VersionContributor
 
 
 class Citation(db.Model):

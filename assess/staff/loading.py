@@ -20,8 +20,8 @@ from ..models import (
     Version,
     VersionContributor,
 )
-from ..services import assessments, comments
-from ..services.permissions import actor_for, can_read_staff
+from ..services import comments, engine
+from ..services.permissions import can_read_staff, eligible_supervisors, supervisor_ids
 from ..workflow import OPEN_STATES, Actor, State
 
 
@@ -105,16 +105,16 @@ def version_page(user: User, version: Version) -> VersionPage:
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(1)
     )
-    supervisors = assessments.supervisor_ids(assessment.country_id)
+    supervisors = supervisor_ids(assessment.country_id)
     return VersionPage(
         version=version,
-        actor=actor_for(user, version, assessment.country_id),
+        actor=engine.actor(user, version),
         published=published,
         instruments=instruments,
         thread=comments.thread(version.id),
         needs_second_supervisor=(
             State(version.state) in OPEN_STATES
-            and assessments.needs_second_supervisor(version, supervisors)
+            and not eligible_supervisors(version, supervisors)
         ),
         last_save=last_save,
     )
@@ -151,11 +151,11 @@ def country_rows(country: Country) -> list[CountryRow]:
             .options(joinedload(Version.created_by), selectinload(Version.contributors))
         )
     }
-    supervisors = assessments.supervisor_ids(country.id)
+    supervisors = supervisor_ids(country.id)
     result = []
     for indicator in indicators:
         assessment = found.get(indicator.id)
         version = open_versions.get(assessment.id) if assessment else None
-        flagged = version is not None and assessments.needs_second_supervisor(version, supervisors)
+        flagged = version is not None and not eligible_supervisors(version, supervisors)
         result.append(CountryRow(indicator, assessment, version, flagged))
     return result

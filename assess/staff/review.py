@@ -15,7 +15,7 @@ from ..workflow import Action, State, available_actions
 from . import bp
 from .forms import CommentForm, DecisionForm, RetractForm
 from .loading import VersionPage, version_or_404, version_page
-from .responses import message_for, status_for
+from .responses import status_for
 
 
 @dataclass
@@ -122,7 +122,7 @@ def _decide(version_id: int, decide, done: str):
         errors = getattr(error, "errors", {})
         form.comment.errors = errors.get("comment", [])
         page = version_page(current_user, version_or_404(current_user, version_id))
-        return render_review(page, status_for(error), message_for(error), decision_form=form)
+        return render_review(page, status_for(error), str(error), decision_form=form)
     flash(done, "success")
     return redirect(url_for("staff.version", version_id=version_id))
 
@@ -163,7 +163,7 @@ def retract(version_id: int):
     except ServiceError as error:
         form.reason.errors = getattr(error, "errors", {}).get("comment", [])
         page = version_page(current_user, version_or_404(current_user, version_id))
-        return render_review(page, status_for(error), message_for(error), retract_form=form)
+        return render_review(page, status_for(error), str(error), retract_form=form)
     flash(_("Withdrawn from the public profile, with your reason."), "success")
     return redirect(url_for("staff.version", version_id=version_id))
 
@@ -178,7 +178,7 @@ def comment(version_id: int):
     except ServiceError as error:
         form.body.errors = getattr(error, "errors", {}).get("body", [])
         page = version_page(current_user, version_or_404(current_user, version_id))
-        return render_review(page, status_for(error), message_for(error), comment_form=form)
+        return render_review(page, status_for(error), str(error), comment_form=form)
     flash(_("Comment added."), "success")
     back = url_for("staff.version", version_id=version_id, view=request.form.get("view") or None)
     return redirect(f"{back}#thread")
