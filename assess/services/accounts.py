@@ -187,16 +187,6 @@ def create_user(
     return user
 
 
-def deactivate(actor: User, user_id: int) -> None:
-    with write_transaction() as session:
-        user = session.get(User, user_id)
-        if user is None:
-            raise NotFound("No such user.")
-        user.active = False
-        end_sessions(user)
-        audit.record(actor, "deactivate_user", user)
-
-
 def load_session_user(session_id: str) -> User | None:
     """Flask-Login's loader: the id carries the user's session token, so old cookies fail."""
     user_id, _, token = session_id.partition(":")

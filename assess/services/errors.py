@@ -133,7 +133,9 @@ class CommentRequired(ValidationError):
 
     def __init__(self, action: Action) -> None:
         if action in DECISIONS:
-            message = gettext("This decision needs a comment: tell the author what to change or why.")
+            message = gettext(
+                "This decision needs a comment: tell the author what to change or why."
+            )
         else:
             message = gettext("Say why in a comment.")
         super().__init__(message, {"comment": [gettext("Write a comment: it is required here.")]})

@@ -136,7 +136,9 @@ class Submissions:
     def __init__(self, session: Session, actor: User, country_ids: set[int]) -> None:
         self.session, self.actor = session, actor
         grants = session.execute(
-            supervisors_sql(country_ids).with_only_columns(User, RoleGrant).where(User.id != actor.id)
+            supervisors_sql(country_ids)
+            .with_only_columns(User, RoleGrant)
+            .where(User.id != actor.id)
         )
         people: dict[int, dict[int, User]] = {country_id: {} for country_id in country_ids}
         for user, grant in grants:
@@ -217,7 +219,7 @@ def mark_read(user: User, notification_id: int) -> None:
             .returning(Notification.id)
         )
         if marked is None:
-            raise NotFound("No such notification.")
+            raise NotFound(_("No such notification."))
 
 
 def mark_all_read(user: User) -> int:

@@ -113,8 +113,7 @@ def version_page(user: User, version: Version) -> VersionPage:
         instruments=instruments,
         thread=comments.thread(version.id),
         needs_second_supervisor=(
-            State(version.state) in OPEN_STATES
-            and not eligible_supervisors(version, supervisors)
+            State(version.state) in OPEN_STATES and not eligible_supervisors(version, supervisors)
         ),
         last_save=last_save,
     )
