@@ -16,7 +16,7 @@ def resource_download_name(resource: Resource) -> str:
 def resource_file(resource_id: int, filename: str):
     resource = db.session.get(Resource, resource_id)
     path = uploads.path_of(resource.file_name) if resource else None
-    if path is None:
+    if resource is None or path is None:
         abort(404)
     name = resource_download_name(resource)
     if filename != name:

@@ -1,5 +1,8 @@
 """The read-only JSON API (`/api/v1/`), described by the OpenAPI document it serves."""
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint
 
 from ..public import caching
@@ -7,7 +10,7 @@ from . import views
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-ROUTES = [
+ROUTES: list[tuple[str, Callable[..., Any]]] = [
     ("/", views.root),
     ("/openapi.json", views.openapi),
     ("/countries", views.countries),

@@ -1,6 +1,6 @@
 """The data model (SPEC §2). Import models from here."""
 
-from ._base import utcnow
+from ._base import table_of, utcnow
 from .accounts import LoginAttempt, Role, RoleGrant, User, new_session_token
 from .admin import FrameworkRevision, ProfileChange, ProfileChangeContributor, UserToken
 from .assessment import Assessment, Citation, Comment, Source, Status, Version, VersionContributor
@@ -35,5 +35,6 @@ __all__ = [
     "Version",
     "VersionContributor",
     "new_session_token",
+    "table_of",
     "utcnow",
 ]

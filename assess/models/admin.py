@@ -5,13 +5,13 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..workflow import State
 from ._base import UTCDateTime, utcnow
 from .reviewable import Reviewable
 
 
-class UserToken(db.Model):
+class UserToken(Model):
     """A one-time, expiring link sent by e-mail: an invitation or a password reset.
 
     Only a SHA-256 of the token is stored, so a copy of the database opens no account."""
@@ -30,7 +30,7 @@ class UserToken(db.Model):
     __table_args__ = (CheckConstraint("purpose IN ('invite', 'reset')", name="purpose_valid"),)
 
 
-class ProfileChange(Reviewable, db.Model):
+class ProfileChange(Reviewable, Model):
     """A proposed change to one item of a country's profile content, reviewed with four eyes.
 
     `payload` holds the proposed fields; `before` the item as it was when the change was proposed,
@@ -77,7 +77,7 @@ class ProfileChange(Reviewable, db.Model):
         return {"kind": self.kind, "operation": self.operation}
 
 
-class ProfileChangeContributor(db.Model):
+class ProfileChangeContributor(Model):
     """Everyone who proposed or edited a profile change: four-eyes excludes them from deciding."""
 
     change_id: Mapped[int] = mapped_column(ForeignKey("profile_change.id"), primary_key=True)
@@ -89,7 +89,7 @@ class ProfileChangeContributor(db.Model):
 ProfileChange.contributor_model = ProfileChangeContributor
 
 
-class FrameworkRevision(db.Model):
+class FrameworkRevision(Model):
     """One row: the indicator framework's revision, bumped by every framework change."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,7 +4,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model, db
 from ..workflow import OPEN_STATES, PUBLIC_STATES, State
 from ._base import UTCDateTime, utcnow
 from .geo import Country, Indicator, Instrument
@@ -28,7 +28,7 @@ def _in(values) -> str:
 _OPEN = f"state IN ({_in(sorted(OPEN_STATES))})"
 
 
-class Assessment(db.Model):
+class Assessment(Model):
     """One country against one indicator; points at its published version, if any."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,7 +55,7 @@ class Assessment(db.Model):
     __table_args__ = (db.UniqueConstraint("country_id", "indicator_id"),)
 
 
-class Version(Reviewable, db.Model):
+class Version(Reviewable, Model):
     """An immutable snapshot of an assessment's content, with its place in the workflow."""
 
     review_kind = "version"
@@ -139,7 +139,7 @@ class Version(Reviewable, db.Model):
         return self.assessment.country_id
 
 
-class VersionContributor(db.Model):
+class VersionContributor(Model):
     """Everyone who created, saved or submitted a version: the four-eyes rule excludes them."""
 
     version_id: Mapped[int] = mapped_column(ForeignKey("version.id"), primary_key=True)
@@ -152,7 +152,7 @@ class VersionContributor(db.Model):
 Version.contributor_model = VersionContributor
 
 
-class Citation(db.Model):
+class Citation(Model):
     """One provision of a legal instrument cited by a version."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -174,7 +174,7 @@ class Citation(db.Model):
     )
 
 
-class Source(db.Model):
+class Source(Model):
     """A document the analysis rests on."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -192,7 +192,7 @@ class Source(db.Model):
     )
 
 
-class Comment(db.Model):
+class Comment(Model):
     """A remark in the review thread of a version; the thread survives every round."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

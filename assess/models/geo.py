@@ -3,11 +3,11 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model, db
 from ._base import UTCDateTime
 
 
-class Country(db.Model):
+class Country(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     iso2: Mapped[str] = mapped_column(String(2), unique=True)
     iso3: Mapped[str] = mapped_column(String(3), unique=True)
@@ -21,7 +21,7 @@ class Country(db.Model):
         return f"<Country {self.iso2}>"
 
 
-class Indicator(db.Model):
+class Indicator(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -40,7 +40,7 @@ class Indicator(db.Model):
         return f"<Indicator {self.slug}>"
 
 
-class Instrument(db.Model):
+class Instrument(Model):
     """A legal instrument of one country (e.g. its Criminal Code of 2014), reused across citations."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,10 +3,10 @@ from datetime import date
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 
 
-class Member(db.Model):
+class Member(Model):
     """A member organisation in a country."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -17,14 +17,14 @@ class Member(db.Model):
     url: Mapped[str] = mapped_column(String(500), default="")
 
 
-class Fact(db.Model):
+class Fact(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     country_id: Mapped[int] = mapped_column(ForeignKey("country.id"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str] = mapped_column(Text)
 
 
-class Resource(db.Model):
+class Resource(Model):
     """A publication about the country: a link, or a file stored under the instance folder."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,7 +41,7 @@ class Resource(db.Model):
     )
 
 
-class NewsItem(db.Model):
+class NewsItem(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     country_id: Mapped[int] = mapped_column(ForeignKey("country.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))

@@ -1,5 +1,8 @@
 """The public site (SPEC §4): no login, published versions only, stable URLs that get cited."""
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint
 
 from . import caching, countries, data, helpers, indicators
@@ -7,7 +10,7 @@ from . import caching, countries, data, helpers, indicators
 bp = Blueprint("public", __name__)
 
 # URL -> view: the public site's table of contents. These URLs are cited: never change one.
-ROUTES = [
+ROUTES: list[tuple[str, Callable[..., Any]]] = [
     ("/", countries.index),
     ("/countries/", countries.country_list),
     ("/countries/<iso2>", countries.country),

@@ -19,6 +19,7 @@ Bounded in bytes, not entries: query strings can make any number of distinct URL
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from flask import Flask
 from werkzeug.http import is_resource_modified, parse_cookie
@@ -39,7 +40,7 @@ _NOT_MODIFIED_HEADERS = {"etag", "last-modified", "cache-control", "vary", "expi
 class Stored:
     token: object
     etag: str
-    last_modified: object
+    last_modified: datetime | None
     headers: list[tuple[str, str]]
     body: bytes
 
@@ -185,5 +186,5 @@ def install(app: Flask) -> None:
         app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
     }
     middleware = PublicResponses(app.wsgi_app, watcher, private)
-    app.wsgi_app = middleware
+    app.wsgi_app = middleware  # type: ignore[method-assign]  # Flask's documented way
     app.extensions["assess_public_responses"] = middleware

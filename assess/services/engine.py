@@ -9,6 +9,7 @@ number, supersede and publish on approval; `profile_content`: apply the change t
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -79,9 +80,10 @@ def check_visible(user: User, item: Reviewable) -> None:
 
 def locked(session: Session, model: type[Reviewable], item_id: int, user: User) -> Reviewable:
     """The item, locked for this transaction and read afresh, if the user may see it."""
+    mapped: Any = model  # a mapped class; the mixin itself is not one
     item = session.scalar(
-        select(model)
-        .where(model.id == item_id)  # type: ignore[attr-defined]
+        select(mapped)
+        .where(mapped.id == item_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )

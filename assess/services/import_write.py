@@ -16,7 +16,16 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models import Assessment, Citation, Instrument, Source, User, Version, VersionContributor
+from ..models import (
+    Assessment,
+    Citation,
+    Instrument,
+    Source,
+    User,
+    Version,
+    VersionContributor,
+    table_of,
+)
 from ..workflow import OPEN_STATES, Action
 from . import audit, engine, notifications
 from .content import CitationInput, VersionContent, citation_values, source_values
@@ -69,7 +78,7 @@ class _Known:
     def add_assessments(self, keys: list[tuple[int, int]]) -> None:
         missing = list(dict.fromkeys(key for key in keys if key not in self.assessments))
         if missing:
-            table = Assessment.__table__
+            table = table_of(Assessment)
             made = self.session.execute(
                 insert(table).returning(table.c.country_id, table.c.indicator_id, table.c.id),
                 [{"country_id": c, "indicator_id": i} for c, i in missing],
@@ -79,7 +88,7 @@ class _Known:
     def add_instruments(self, keys: list[InstrumentKey]) -> None:
         missing = list(dict.fromkeys(key for key in keys if key not in self.instruments))
         if missing:
-            table = Instrument.__table__
+            table = table_of(Instrument)
             made = self.session.execute(
                 insert(table).returning(
                     table.c.country_id, table.c.title, table.c.year_adopted, table.c.id
@@ -188,7 +197,7 @@ class _Writer:
         known.add_assessments([(row.country_id, row.indicator_id) for row in rows])
         known.add_instruments([_instrument(row, c) for row in rows for c in row.content.citations])
         versions = [_version_values(known, self.states, self.actor, row) for row in rows]
-        table = Version.__table__
+        table = table_of(Version)
         made: dict[int, int] = dict(
             session.execute(
                 insert(table).returning(table.c.assessment_id, table.c.id), versions
@@ -196,7 +205,7 @@ class _Writer:
         )
         ids = [made[version["assessment_id"]] for version in versions]
         session.execute(
-            insert(VersionContributor.__table__),
+            insert(table_of(VersionContributor)),
             [{"version_id": version_id, "user_id": self.actor.id} for version_id in ids],
         )
         citations, sources = [], []
@@ -214,9 +223,9 @@ class _Writer:
                 for position, source in enumerate(row.content.sources)
             ]
         if citations:
-            session.execute(insert(Citation.__table__), citations)
+            session.execute(insert(table_of(Citation)), citations)
         if sources:
-            session.execute(insert(Source.__table__), sources)
+            session.execute(insert(table_of(Source)), sources)
         audit.record_many(session, _transitions(self.states, self.name, rows, ids))
         self.notices.add(
             [

@@ -14,7 +14,16 @@ from sqlalchemy.orm import Session
 
 from ..database import write_transaction
 from ..extensions import db
-from ..models import Country, Indicator, Notification, OutboxEmail, RoleGrant, User, Version
+from ..models import (
+    Country,
+    Indicator,
+    Notification,
+    OutboxEmail,
+    RoleGrant,
+    User,
+    Version,
+    table_of,
+)
 from ..models import VersionContributor as Contributor
 from ..models.reviewable import Reviewable
 from ..workflow import DECISIONS, Action
@@ -176,9 +185,9 @@ class Submissions:
                     if person.email_notifications:
                         mails.append({"recipient": person.email, "subject": subject, "body": body})
         if notices:
-            self.session.execute(insert(Notification.__table__), notices)
+            self.session.execute(insert(table_of(Notification)), notices)
         if mails:
-            self.session.execute(insert(OutboxEmail.__table__), mails)
+            self.session.execute(insert(table_of(OutboxEmail)), mails)
 
 
 def unread_count(user: User) -> int:
