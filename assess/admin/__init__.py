@@ -8,16 +8,16 @@ from ..services.permissions import is_admin
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 account_bp = Blueprint("account", __name__, url_prefix="/account")
-files_bp = Blueprint("files", __name__)
 
 
 def register(app: Flask) -> None:
-    from . import account, common, files, framework, home, imports, profile, users  # noqa: F401
+    from ..public import files
+    from . import account, common, framework, home, imports, profile, users  # noqa: F401
     from .cli import import_assessments_command
 
     app.register_blueprint(bp)
     app.register_blueprint(account_bp)
-    app.register_blueprint(files_bp)
+    app.register_blueprint(files.files_bp)
     app.cli.add_command(import_assessments_command)
 
     app.jinja_env.globals.update(

@@ -102,7 +102,7 @@ def version(iso2: str, slug: str, number: int):
 
 
 def resource_href(country: Country, resource: Resource) -> str:
-    """Where an uploaded resource downloads from: the file store's route (`assess/admin/files.py`)."""
+    """Where an uploaded resource downloads from: the file store's route (`assess/public/files.py`)."""
     name = uploads.download_name(resource.title, resource.file_name)
     return url_for("files.resource_file", resource_id=resource.id, filename=name)
 

@@ -1,11 +1,12 @@
 """Public downloads of the files attached to published profile resources."""
 
-from flask import abort, redirect, send_file, url_for
+from flask import Blueprint, abort, redirect, send_file, url_for
 
 from ..extensions import db
 from ..models import Resource
 from ..services import uploads
-from . import files_bp
+
+files_bp = Blueprint("files", __name__)
 
 
 def resource_download_name(resource: Resource) -> str:
