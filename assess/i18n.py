@@ -27,13 +27,17 @@ from functools import cache
 from importlib import resources
 
 import pycountry
-from flask import Blueprint, current_app, has_request_context, redirect, request
+from flask import Blueprint, Flask, current_app, has_request_context, redirect, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .auth.views import safe_next
 
 bp = Blueprint("i18n", __name__)
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
 COOKIE = "lang"
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ru": "Русский"}
 

@@ -6,7 +6,7 @@ from ..extensions import db
 from ..models import User
 from ..services import framework, profile_content, users
 from ..services.permissions import is_admin
-from . import bp
+from .blueprint import bp
 
 
 @bp.route("/")

@@ -11,7 +11,7 @@ from ..models import Indicator
 from ..services import bulk_import
 from ..services.errors import Conflict, ValidationError
 from ..services.permissions import is_admin
-from . import bp
+from .blueprint import bp
 from .common import allows_upload
 from .forms import ImportCommitForm, ImportForm
 

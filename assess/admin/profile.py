@@ -13,7 +13,7 @@ from ..services import profile_content, uploads
 from ..services.errors import ValidationError
 from ..services.permissions import can_read_staff, country_scope, is_admin
 from ..workflow import DECISIONS, Action
-from . import bp
+from .blueprint import bp
 from .common import allows_upload, apply_errors, refusals
 from .forms import PROFILE_FORMS, CommentForm
 

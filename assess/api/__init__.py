@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 from ..public import caching
 from . import views
@@ -27,3 +27,7 @@ for rule, view in ROUTES:
     bp.add_url_rule(rule, view_func=view)
 bp.register_error_handler(404, views.error)
 caching.register(bp)
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -3,9 +3,10 @@
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
-from . import caching, countries, data, helpers, indicators
+from . import caching, countries, data, indicators
+from .files import files_bp
 
 bp = Blueprint("public", __name__)
 
@@ -26,4 +27,9 @@ ROUTES: list[tuple[str, Callable[..., Any]]] = [
 for rule, view in ROUTES:
     bp.add_url_rule(rule, view_func=view)
 caching.register(bp)
-helpers.register(bp)
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+    # Resource files: public, but not pages (no public-cache validators).
+    app.register_blueprint(files_bp)

@@ -4,31 +4,12 @@ from collections import Counter
 from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
-from flask import Blueprint, current_app, request, url_for
+from flask import current_app, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
 from .. import maps
-from ..diffing import word_diff
 from ..models import Country, Indicator, Status, Version
-
-
-def register(blueprint: Blueprint) -> None:
-    # Country names in the page's language come from the app's `country_name` filter (i18n);
-    # without one, names are shown as stored.
-    blueprint.record_once(
-        lambda state: state.app.jinja_env.filters.setdefault("country_name", lambda name: name)
-    )
-    blueprint.add_app_template_global(public_name)
-    blueprint.add_app_template_global(permalink)
-    blueprint.add_app_template_global(citation_text)
-    blueprint.add_app_template_global(word_diff)
-    blueprint.add_app_template_global(citation_rows)
-    blueprint.add_app_template_global(map_size)
-    blueprint.add_app_template_filter(count_statuses)
-    blueprint.add_app_template_filter(language_name)
-    blueprint.add_app_template_filter(web_link)
-    blueprint.add_app_template_global(source_lines)
 
 
 def web_link(url: str | None) -> str:

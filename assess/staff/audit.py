@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from ..services import audit_log
 from ..services.audit_log import AuditFilters
 from ..services.errors import PermissionDenied
-from . import bp
+from .blueprint import bp
 from .queues import country_arg, int_arg, page_number, text_arg
 
 

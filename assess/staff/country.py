@@ -11,7 +11,7 @@ from ..models import Indicator
 from ..services import assessments
 from ..services.errors import ServiceError
 from ..services.permissions import is_editor, is_supervisor
-from . import bp
+from .blueprint import bp
 from .loading import country_or_404, country_rows
 from .responses import status_for
 

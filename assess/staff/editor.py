@@ -16,7 +16,7 @@ from ..services import assessments
 from ..services.content import VersionContent, content_of, problems
 from ..services.errors import ServiceError, ValidationError
 from ..workflow import EDITABLE_STATES, State
-from . import bp
+from .blueprint import bp
 from .forms import (
     CommentForm,
     VersionForm,

@@ -12,7 +12,7 @@ from ..services import assessments, comments
 from ..services.content import VersionContent, content_of
 from ..services.errors import ServiceError
 from ..workflow import Action, State, available_actions
-from . import bp
+from .blueprint import bp
 from .forms import CommentForm, DecisionForm, RetractForm
 from .loading import VersionPage, version_or_404, version_page
 from .responses import status_for
