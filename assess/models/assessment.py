@@ -7,7 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import Model, db
 from ..workflow import OPEN_STATES, PUBLIC_STATES, State
 from ._base import UTCDateTime, utcnow
-from .geo import Country, Indicator, Instrument
+from .countries import Country, Instrument
+from .framework import Indicator
 from .reviewable import Reviewable
 
 

@@ -1,10 +1,9 @@
-from datetime import datetime
+"""Countries and their legal instruments."""
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model, db
-from ._base import UTCDateTime
 
 
 class Country(Model):
@@ -19,25 +18,6 @@ class Country(Model):
 
     def __repr__(self) -> str:
         return f"<Country {self.iso2}>"
-
-
-class Indicator(Model):
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
-    title: Mapped[str] = mapped_column(String(200))
-    definition: Mapped[str] = mapped_column(Text, default="")
-    rubric_yes: Mapped[str] = mapped_column(Text, default="")
-    rubric_partial: Mapped[str] = mapped_column(Text, default="")
-    rubric_no: Mapped[str] = mapped_column(Text, default="")
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    @property
-    def is_retired(self) -> bool:
-        return self.retired_at is not None
-
-    def __repr__(self) -> str:
-        return f"<Indicator {self.slug}>"
 
 
 class Instrument(Model):
