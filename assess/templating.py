@@ -46,7 +46,7 @@ def register(app: Flask) -> None:
         public_name=public.public_name,
         permalink=public.permalink,
         citation_text=public.citation_text,
-        citation_rows=public.citation_rows,
+        citation_values_of=public.citation_values_of,
         map_size=public.map_size,
         source_lines=public.source_lines,
         resource_download_name=resource_download_name,

@@ -79,8 +79,8 @@ def citation_text(country: Country, indicator: Indicator, version: Version) -> s
     )
 
 
-def citation_rows(version: Version | None) -> list[tuple]:
-    """Citations as comparable rows for `diffing.row_diff`."""
+def citation_values_of(version: Version | None) -> list[tuple]:
+    """A published version's citations as comparable values: did they change?"""
     if version is None:
         return []
     return [

@@ -17,11 +17,11 @@ from ..workflow import EDITABLE_STATES, OPEN_STATES, Action, State
 from . import audit, engine, framework
 from .content import (
     VersionContent,
-    citation_rows,
     content_of,
     length_problems,
+    new_citations,
+    new_sources,
     problems,
-    source_rows,
 )
 from .errors import (
     AlreadyDecided,
@@ -118,10 +118,10 @@ def _write_content(session: Session, version: Version, content: VersionContent) 
     version.analysis_language = content.analysis_language
     version.analysis_source_title = content.analysis_source_title.strip()
     version.analysis_source_year = content.analysis_source_year
-    version.citations = citation_rows(
+    version.citations = new_citations(
         content, lambda title, year: _instrument(session, country_id, title, year)
     )
-    version.sources = source_rows(content)
+    version.sources = new_sources(content)
 
 
 def start_draft(user: User, country_id: int, indicator_id: int) -> Version:

@@ -162,7 +162,7 @@ def source_values(source: SourceInput, position: int) -> dict:
     }
 
 
-def citation_rows(
+def new_citations(
     content: VersionContent, instrument: Callable[[str, int | None], Instrument]
 ) -> list[Citation]:
     """New citation rows for `content`; `instrument(title, year)` finds or makes the instrument."""
@@ -175,5 +175,5 @@ def citation_rows(
     ]
 
 
-def source_rows(content: VersionContent) -> list[Source]:
+def new_sources(content: VersionContent) -> list[Source]:
     return [Source(**source_values(s, position)) for position, s in enumerate(content.sources)]

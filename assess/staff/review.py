@@ -63,7 +63,7 @@ def _keyed(rows: list[tuple], identity: int) -> list[tuple]:
     return keyed
 
 
-def citation_rows(content: VersionContent | None) -> list[tuple]:
+def citation_diff_rows(content: VersionContent | None) -> list[tuple]:
     rows = [
         (c.instrument_title, c.year_adopted, c.provision, c.status_as_of, c.url, c.language)
         for c in (content.citations if content else [])
@@ -71,7 +71,7 @@ def citation_rows(content: VersionContent | None) -> list[tuple]:
     return _keyed(rows, identity=2)
 
 
-def source_rows(content: VersionContent | None) -> list[tuple]:
+def source_diff_rows(content: VersionContent | None) -> list[tuple]:
     rows = [(s.title, s.publisher, s.year, s.url) for s in (content.sources if content else [])]
     return _keyed(rows, identity=1)
 
@@ -84,8 +84,8 @@ def content_diff(old: VersionContent | None, new: VersionContent) -> ContentDiff
         old=old,
         new=new,
         analysis=word_diff(old.analysis if old else "", new.analysis),
-        citations=row_diff(citation_rows(old), citation_rows(new), key=by_key),
-        sources=row_diff(source_rows(old), source_rows(new), key=by_key),
+        citations=row_diff(citation_diff_rows(old), citation_diff_rows(new), key=by_key),
+        sources=row_diff(source_diff_rows(old), source_diff_rows(new), key=by_key),
     )
 
 
