@@ -38,6 +38,8 @@ bp = Blueprint("i18n", __name__)
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
+
+
 COOKIE = "lang"
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ru": "Русский"}
 
