@@ -16,7 +16,7 @@ from sqlalchemy.orm.interfaces import LoaderOption
 from . import queries
 from .extensions import db
 from .models import Assessment, Citation, Country, Indicator, Status, Version
-from .public.helpers import absolute_url, public_name
+from .presentation import absolute_url, public_name
 from .rendering import instrument_label, status_label
 
 

@@ -12,6 +12,7 @@ from .auth.forms import LogoutForm
 from .diffing import word_diff
 from .i18n import LANGUAGE_NAMES, country_name, reference_text
 from .models import Status
+from .presentation import public_name
 from .public import helpers as public
 from .public.files import resource_download_name
 from .services import uploads
@@ -43,7 +44,7 @@ def register(app: Flask) -> None:
         language_names=LANGUAGE_NAMES,
         word_diff=word_diff,
         # public pages
-        public_name=public.public_name,
+        public_name=public_name,
         permalink=public.permalink,
         citation_text=public.citation_text,
         citation_values_of=public.citation_values_of,

@@ -6,7 +6,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from .. import opendata, queries
 from ..models import Status
-from ..public.helpers import absolute_url
+from ..presentation import absolute_url
 from .openapi import document
 
 MAX_NUMBER = 2**31 - 1

@@ -4,12 +4,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
-from flask import current_app, request, url_for
+from flask import current_app, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
 from .. import maps
 from ..models import Country, Indicator, Status, Version
+from ..presentation import absolute_url
 
 
 def web_link(url: str | None) -> str:
@@ -44,19 +45,6 @@ def map_size() -> tuple[int, int]:
 
 def count_statuses(statuses: list[str]) -> Counter:
     return Counter(statuses)
-
-
-def public_name(user) -> str:
-    """An approver as the public sees them: their name, never their e-mail address."""
-    if user is None or not user.name:
-        return _("a supervisor")
-    return user.name
-
-
-def absolute_url(path: str) -> str:
-    """`PUBLIC_BASE_URL` + path when configured (a static copy, a proxy), else this request's."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
-    return base.rstrip("/") + path
 
 
 def permalink(country: Country, indicator: Indicator, version: Version) -> str:
