@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import queries
 from ..extensions import db
 from ..models import Indicator
+from ..queries import public as queries
 from ..services import bulk_import
 from ..services.errors import Conflict, ValidationError
 from ..services.permissions import is_admin

@@ -6,9 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import queries
 from ..extensions import db
 from ..models import Country
+from ..queries import public as queries
 from ..services import profile_content, uploads
 from ..services.errors import ValidationError
 from ..services.permissions import can_read_staff, country_scope, is_admin

@@ -19,7 +19,8 @@ from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.http import is_resource_modified
 
-from .. import PACKAGE_DIR, queries, resource_dir
+from .. import PACKAGE_DIR, resource_dir
+from ..queries import public as queries
 from . import fastpath
 
 CACHEABLE_METHODS = frozenset({"GET", "HEAD"})

@@ -8,8 +8,8 @@ from flask import (
     url_for,
 )
 
-from .. import queries
 from ..models import Country, Indicator, Resource
+from ..queries import public as queries
 from ..services import uploads
 from .helpers import map_entries
 

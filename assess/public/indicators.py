@@ -4,8 +4,8 @@ from collections import Counter
 
 from flask import abort, render_template, request
 
-from .. import queries
 from ..models import Status
+from ..queries import public as queries
 from .helpers import map_entries
 
 STATUS_ORDER = {status.value: position for position, status in enumerate(Status)}

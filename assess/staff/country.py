@@ -5,14 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import queries
 from ..extensions import db
 from ..models import Indicator
+from ..queries import public as queries
+from ..queries.staff import country_or_404, country_rows
 from ..services import assessments
 from ..services.errors import ServiceError
 from ..services.permissions import is_editor, is_supervisor
 from .blueprint import bp
-from .loading import country_or_404, country_rows
 from .responses import status_for
 
 

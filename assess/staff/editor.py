@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from ..diffing import Chunk, word_diff
 from ..models import AuditEvent, User
+from ..queries.staff import VersionPage, version_or_404, version_page
 from ..rendering import render_markdown
 from ..services import assessments
 from ..services.content import VersionContent, content_of, problems
@@ -28,7 +29,6 @@ from .forms import (
     reshape,
 )
 from .labels import state_label
-from .loading import VersionPage, version_or_404, version_page
 from .responses import status_for
 from .review import render_review
 

@@ -8,13 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..diffing import Chunk, RowChange, row_diff, word_diff
+from ..queries.staff import VersionPage, version_or_404, version_page
 from ..services import assessments, comments
 from ..services.content import VersionContent, content_of
 from ..services.errors import ServiceError
 from ..workflow import Action, State, available_actions
 from .blueprint import bp
 from .forms import CommentForm, DecisionForm, RetractForm
-from .loading import VersionPage, version_or_404, version_page
 from .responses import status_for
 
 

@@ -13,11 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload, subqueryload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from . import queries
-from .extensions import db
-from .models import Assessment, Citation, Country, Indicator, Status, Version
-from .presentation import absolute_url, public_name
-from .rendering import instrument_label, status_label
+from ..extensions import db
+from ..models import Assessment, Citation, Country, Indicator, Status, Version
+from ..presentation import absolute_url, public_name
+from ..rendering import instrument_label, status_label
+from . import public as queries
 
 
 def iso(moment: datetime | None) -> str | None:

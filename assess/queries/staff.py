@@ -7,7 +7,6 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import queries
 from ..extensions import db
 from ..models import (
     Assessment,
@@ -23,6 +22,7 @@ from ..models import (
 from ..services import comments, engine
 from ..services.permissions import can_read_staff, eligible_supervisors, supervisor_ids
 from ..workflow import OPEN_STATES, Actor, State
+from . import public as queries
 
 
 def country_or_404(user: User, iso2: str) -> Country:

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .extensions import db
-from .models import (
+from ..extensions import db
+from ..models import (
     Assessment,
     AuditEvent,
     Citation,
@@ -28,7 +28,7 @@ from .models import (
     Status,
     Version,
 )
-from .workflow import PUBLIC_STATES, State
+from ..workflow import PUBLIC_STATES, State
 
 PUBLIC = sorted(s.value for s in PUBLIC_STATES)
 

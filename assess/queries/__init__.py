@@ -1,0 +1,7 @@
+"""The read side: what each audience's pages load, in a planned, fixed number of statements.
+
+- `public`: the public site and the JSON API (published versions only);
+- `staff`: the staff pages of a country or a version (only for users who may see them);
+- `opendata`: the downloads (CSV, JSON) built from the published versions.
+
+Writes go through `assess.services`; nothing here changes a row."""
