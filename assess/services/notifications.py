@@ -26,10 +26,10 @@ from ..models import (
 )
 from ..models import VersionContributor as Contributor
 from ..models.reviewable import Reviewable
+from ..queries.queues import PER_PAGE, Page, offset, version_path
 from ..workflow import DECISIONS, Action
 from .errors import NotFound
 from .permissions import eligible_supervisors_sql, grant_covers, supervisors_sql
-from .queues import PER_PAGE, Page, offset, version_path
 
 
 def recipients(session: Session, actor: User, version: Version, action: Action) -> list[User]:

@@ -8,9 +8,9 @@ from flask import render_template, request, url_for
 from flask_babel import format_timedelta
 from flask_login import current_user, login_required
 
-from ..services import queues
+from ..queries import queues
+from ..queries.queues import AGE_CHOICES, DRAFT_QUEUE_STATES, QueueFilters
 from ..services.permissions import is_admin
-from ..services.queues import AGE_CHOICES, DRAFT_QUEUE_STATES, QueueFilters
 from .blueprint import bp
 
 MAX_TEXT_ARG = 80

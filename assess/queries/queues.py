@@ -22,8 +22,8 @@ from sqlalchemy.orm import contains_eager, joinedload, lazyload
 from ..extensions import db
 from ..models import Assessment, Country, Indicator, Role, User, Version
 from ..models import VersionContributor as Contributor
+from ..services.permissions import country_scope, eligible_supervisors_sql, is_admin
 from ..workflow import State
-from .permissions import country_scope, eligible_supervisors_sql, is_admin
 
 PER_PAGE = 25
 AGE_CHOICES = (1, 7, 30, 90)  # "waiting longer than N days"
