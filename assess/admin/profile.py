@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Country
 from ..queries import public as queries
+from ..queries.staff import open_profile_changes, profile_items
 from ..services import profile_content, uploads
 from ..services.errors import ValidationError
 from ..services.permissions import can_read_staff, country_scope, is_admin
@@ -59,7 +60,7 @@ def profile_index():
         "admin/profile_index.html",
         countries=list(db.session.scalars(query)) if scope is not None else [],
         all_countries=queries.countries() if scope is None else [],
-        changes=profile_content.open_changes(current_user),
+        changes=open_profile_changes(current_user),
         kinds=KIND_LABELS,
     )
 
@@ -70,8 +71,8 @@ def profile_country(iso2: str):
     return render_template(
         "admin/profile_country.html",
         country=country,
-        items=profile_content.items(country),
-        changes=profile_content.open_changes(current_user, country.id),
+        items=profile_items(country),
+        changes=open_profile_changes(current_user, country.id),
         kinds=KIND_LABELS,
     )
 

@@ -15,12 +15,20 @@ from ..models import (
     Country,
     Indicator,
     Instrument,
+    NewsItem,
+    ProfileChange,
     User,
     Version,
     VersionContributor,
 )
-from ..services import comments, engine
-from ..services.permissions import can_read_staff, eligible_supervisors, supervisor_ids
+from ..services import comments, engine, profile_content
+from ..services.permissions import (
+    can_read_staff,
+    country_scope,
+    eligible_supervisors,
+    is_admin,
+    supervisor_ids,
+)
 from ..workflow import OPEN_STATES, Actor, State
 from . import public as queries
 
@@ -158,3 +166,30 @@ def country_rows(country: Country) -> list[CountryRow]:
         flagged = version is not None and not eligible_supervisors(version, supervisors)
         result.append(CountryRow(indicator, assessment, version, flagged))
     return result
+
+
+def profile_items(country: Country) -> dict[str, list]:
+    """The country's current profile content, by kind."""
+    found = {}
+    for kind, model in profile_content.MODELS.items():
+        order = model.published_on.desc() if model is NewsItem else model.position
+        found[kind] = list(
+            db.session.scalars(select(model).where(model.country_id == country.id).order_by(order))
+        )
+    return found
+
+
+def open_profile_changes(user: User, country_id: int | None = None) -> list[ProfileChange]:
+    """Open changes the user may see, oldest first."""
+    query = (
+        select(ProfileChange)
+        .where(ProfileChange.state.in_([s.value for s in OPEN_STATES]))
+        .options(joinedload(ProfileChange.country), joinedload(ProfileChange.created_by))
+        .order_by(ProfileChange.updated_at)
+    )
+    if country_id is not None:
+        query = query.where(ProfileChange.country_id == country_id)
+    scope = None if is_admin(user) else country_scope(user)
+    if scope is not None:
+        query = query.where(ProfileChange.country_id.in_(scope))
+    return list(db.session.scalars(query))

@@ -11,15 +11,15 @@ from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Country, Fact, Member, NewsItem, ProfileChange, Resource, User
-from ..workflow import OPEN_STATES, Action
+from ..workflow import Action
 from . import audit, engine, uploads
 from .errors import Conflict, ItemNotFound, NotFound, ValidationError
-from .permissions import can_read_staff, country_scope, eligible_supervisors, is_admin
+from .permissions import can_read_staff, eligible_supervisors
 
 MODELS: dict[str, Any] = {"member": Member, "fact": Fact, "resource": Resource, "news": NewsItem}
 OPERATIONS = ("add", "edit", "remove")
@@ -88,17 +88,6 @@ def snapshot(kind: str, item) -> dict:
         value = getattr(item, name)
         data[name] = value.isoformat() if isinstance(value, date) else value
     return data
-
-
-def items(country: Country) -> dict[str, list]:
-    """The country's current profile content, by kind."""
-    found = {}
-    for kind, model in MODELS.items():
-        order = model.published_on.desc() if model is NewsItem else model.position
-        found[kind] = list(
-            db.session.scalars(select(model).where(model.country_id == country.id).order_by(order))
-        )
-    return found
 
 
 def actions_for(user: User, change: ProfileChange) -> set[Action]:
@@ -257,22 +246,6 @@ def get(user: User, change_id: int) -> ProfileChange:
         raise ItemNotFound(ProfileChange.review_kind)
     engine.check_visible(user, change)
     return change
-
-
-def open_changes(user: User, country_id: int | None = None) -> list[ProfileChange]:
-    """Open changes the user may see, oldest first."""
-    query = (
-        select(ProfileChange)
-        .where(ProfileChange.state.in_([s.value for s in OPEN_STATES]))
-        .options(joinedload(ProfileChange.country), joinedload(ProfileChange.created_by))
-        .order_by(ProfileChange.updated_at)
-    )
-    if country_id is not None:
-        query = query.where(ProfileChange.country_id == country_id)
-    scope = None if is_admin(user) else country_scope(user)
-    if scope is not None:
-        query = query.where(ProfileChange.country_id.in_(scope))
-    return list(db.session.scalars(query))
 
 
 def has_eligible_supervisor(change: ProfileChange) -> bool:
