@@ -38,8 +38,6 @@ from .errors import (
 from .errors import CommentRequired as CommentMissing
 from .permissions import can_read_staff, is_admin, is_editor, is_supervisor
 
-__all__ = ["DECISIONS", "actions_for", "actor", "apply", "check", "decide", "locked", "start"]
-
 
 def now() -> datetime:
     return datetime.now(UTC)
