@@ -73,21 +73,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .admin import register as register_admin
-    from .auth import bp as auth_bp
-    from .i18n import bp as i18n_bp
-    from .public import bp as public_bp
-    from .staff import bp as staff_bp
+    """Each blueprint package registers what it holds (its blueprints, and any command)."""
+    from . import admin, api, auth, i18n, public, staff
 
-    register_admin(app)
-    app.register_blueprint(public_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(staff_bp)
-    app.register_blueprint(i18n_bp)
-
-    from .api import bp as api_bp
-
-    app.register_blueprint(api_bp)
+    for package in (admin, public, auth, staff, i18n, api):
+        package.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

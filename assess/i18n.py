@@ -27,7 +27,7 @@ from functools import cache, lru_cache
 from importlib import resources
 
 import pycountry
-from flask import Blueprint, current_app, has_request_context, redirect, request
+from flask import Blueprint, Flask, current_app, has_request_context, redirect, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import LanguageAccept
@@ -36,6 +36,12 @@ from werkzeug.http import parse_accept_header
 from .auth.views import safe_next
 
 bp = Blueprint("i18n", __name__)
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
 COOKIE = "lang"
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ru": "Русский"}
 

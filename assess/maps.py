@@ -101,7 +101,7 @@ class WorldMap:
 def _path(rings: list[list[Point]]) -> str:
     parts = []
     for points in rings:
-        rounded = []
+        rounded: list[tuple[float, float]] = []
         for x, y in points:
             point = (round(x, 1), round(y, 1))
             if not rounded or rounded[-1] != point:

@@ -20,7 +20,7 @@ import sys
 MINIMUM = (3, 12)
 
 
-def check_interpreter(version: tuple[int, ...] = tuple(sys.version_info)) -> None:
+def check_interpreter(version: tuple = tuple(sys.version_info)) -> None:
     if tuple(version[:2]) < MINIMUM:
         raise RuntimeError(
             f"assess needs Python {MINIMUM[0]}.{MINIMUM[1]} or newer (this is "

@@ -17,12 +17,13 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import UniqueConstraint, event, select, text
 
-from assess import queries
 from assess.extensions import db
 from assess.models import Country, Indicator, User, Version
-from assess.services import audit_log, comments, coverage, notifications
-from assess.services import queues as queue_service
-from assess.staff import loading
+from assess.queries import audit_log, coverage
+from assess.queries import public as queries
+from assess.queries import queues as queue_service
+from assess.queries import staff as loading
+from assess.services import comments, notifications
 
 from .queue_data import country_id, submitted
 

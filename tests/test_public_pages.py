@@ -11,7 +11,7 @@ from assess.services import assessments
 from .publishing import FULL, content, draft, publish
 
 NOT_ASSESSED = "\u2013 Not Yet Assessed"  # with its icon, an en dash
-SEED = Path("/work/shared/seeds/kazakhstan-country-profile.txt")
+SEED = Path(__file__).resolve().parent / "fixtures" / "kazakhstan-country-profile.txt"
 
 
 INLINE = {"a", "span", "strong", "em", "time", "code", "del", "ins", "abbr", "label"}

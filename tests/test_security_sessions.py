@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from assess import security
-from assess.services import accounts
+from assess.services import users
 
 from .conftest import TEST_PASSWORD, AuthActions, Client
 
@@ -71,7 +71,7 @@ def test_remember_cookie_replay_is_refused_after(app, client, auth, make_user, e
         )
         assert response.status_code == 302
     else:
-        accounts.deactivate(make_user("admin"), user.id)
+        users.deactivate(make_user("admin"), user.id)
     assert not _signed_in(_browser(app, remember_only))
     assert not _signed_in(_browser(app, captured))
 

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, logout_user
 
 from ..services import users
 from ..services.errors import NotFound, ValidationError
-from . import account_bp
+from .blueprint import account_bp
 from .forms import PreferencesForm, SetPasswordForm
 
 

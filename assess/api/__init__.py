@@ -1,13 +1,16 @@
 """The read-only JSON API (`/api/v1/`), described by the OpenAPI document it serves."""
 
-from flask import Blueprint
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Flask
 
 from ..public import caching
 from . import views
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-ROUTES = [
+ROUTES: list[tuple[str, Callable[..., Any]]] = [
     ("/", views.root),
     ("/openapi.json", views.openapi),
     ("/countries", views.countries),
@@ -24,3 +27,7 @@ for rule, view in ROUTES:
     bp.add_url_rule(rule, view_func=view)
 bp.register_error_handler(404, views.error)
 caching.register(bp)
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)

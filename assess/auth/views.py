@@ -8,7 +8,7 @@ from ..extensions import login_manager
 from ..security import end_browser_session, start_browser_session
 from ..services import accounts
 from ..services.errors import ValidationError
-from . import bp
+from .blueprint import bp
 from .forms import ChangePasswordForm, LoginForm, LogoutForm
 
 login_manager.login_view = "auth.login"

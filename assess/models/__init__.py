@@ -1,12 +1,12 @@
 """The data model (SPEC §2). Import models from here."""
 
-from ._base import utcnow
-from .accounts import LoginAttempt, Role, RoleGrant, User, new_session_token
-from .admin import FrameworkRevision, ProfileChange, ProfileChangeContributor, UserToken
+from ._base import table_of, utcnow
+from .accounts import LoginAttempt, Role, RoleGrant, User, UserToken, new_session_token
 from .assessment import Assessment, Citation, Comment, Source, Status, Version, VersionContributor
 from .audit import AuditEvent, Notification, OutboxEmail
-from .geo import Country, Indicator, Instrument
-from .profile import Fact, Member, NewsItem, Resource
+from .countries import Country, Instrument
+from .framework import FrameworkRevision, Indicator
+from .profile import Fact, Member, NewsItem, ProfileChange, ProfileChangeContributor, Resource
 
 __all__ = [
     "Assessment",
@@ -35,5 +35,6 @@ __all__ = [
     "Version",
     "VersionContributor",
     "new_session_token",
+    "table_of",
     "utcnow",
 ]

@@ -3,7 +3,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._base import UTCDateTime, utcnow
 
 # Audited objects whose changes the public pages show (the framework, profile content); versions
@@ -13,7 +13,7 @@ PUBLIC_OBJECT_TYPES = ("indicator", "member", "fact", "resource", "newsitem")
 PUBLIC_TYPES_SQL = "object_type IN ({})".format(", ".join(f"'{t}'" for t in PUBLIC_OBJECT_TYPES))
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Append-only: who did what, when, to which object, from which state to which."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,7 +50,7 @@ class AuditEvent(db.Model):
     )
 
 
-class Notification(db.Model):
+class Notification(Model):
     """An in-app notice for one user."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,7 +64,7 @@ class Notification(db.Model):
     __table_args__ = (Index("ix_notification_user_id_read", "user_id", "read"),)
 
 
-class OutboxEmail(db.Model):
+class OutboxEmail(Model):
     """An e-mail written in the same transaction as its cause, sent after commit."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,8 +14,8 @@ from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy import inspect
 
-from .. import queries
 from ..models import Country, Indicator, Resource
+from ..queries import public as queries
 from ..services import uploads
 from . import caching
 from .fragments import fragments
@@ -198,7 +198,7 @@ def version(iso2: str, slug: str, number: int):
 
 
 def resource_href(country: Country, resource: Resource) -> str:
-    """Where an uploaded resource downloads from: the file store's route (`assess/admin/files.py`)."""
+    """Where an uploaded resource downloads from: the file store's route (`assess/public/files.py`)."""
     name = uploads.download_name(resource.title, resource.file_name)
     return url_for("files.resource_file", resource_id=resource.id, filename=name)
 

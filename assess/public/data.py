@@ -2,7 +2,7 @@
 
 from flask import current_app, render_template
 
-from .. import opendata
+from ..queries import opendata
 
 
 def downloads():

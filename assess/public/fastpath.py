@@ -26,6 +26,7 @@ import gzip
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import lru_cache
 
 import brotli
@@ -56,7 +57,7 @@ _CODINGS = {
 class Stored:
     token: object
     etag: str
-    last_modified: object
+    last_modified: datetime | None
     headers: list[tuple[str, str]]
     body: bytes
     compressible: bool = False
@@ -278,5 +279,5 @@ def install(app: Flask) -> None:
         languages=tuple(app.config["LANGUAGES"]),
         default_language=app.config["BABEL_DEFAULT_LOCALE"],
     )
-    app.wsgi_app = middleware
+    app.wsgi_app = middleware  # type: ignore[method-assign]  # Flask's documented way
     app.extensions["assess_public_responses"] = middleware

@@ -71,7 +71,6 @@ class Fragments:
 
 def install(app: Flask) -> None:
     app.extensions["assess_fragments"] = Fragments()
-    app.jinja_env.globals["cached_world_map"] = world_map
 
 
 def fragments() -> Fragments:
@@ -86,7 +85,7 @@ def world_map(entries: list, caption: str, label: str, *identity: Hashable) -> M
 
     def render() -> Markup:
         macros = current_app.jinja_env.get_template("public/_macros.html").module
-        return Markup(macros.world_map(entries, caption, label))  # noqa: S704 - autoescaped macro
+        return Markup(macros.world_map(entries, caption, label))  # type: ignore[attr-defined]  # noqa: S704 - autoescaped macro
 
     revision = revision_key()
     if revision is None:

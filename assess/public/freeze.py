@@ -12,9 +12,10 @@ from flask import Flask
 from flask_frozen import Freezer, MissingURLGeneratorWarning, Page
 from sqlalchemy import select
 
-from .. import queries, resource_dir
+from .. import resource_dir
 from ..extensions import db
 from ..models import Country, Resource
+from ..queries import public as queries
 from .countries import resource_href, resource_on_disk
 
 

@@ -4,31 +4,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
-from flask import Blueprint, current_app, request, url_for
+from flask import current_app, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
 from .. import maps
-from ..diffing import word_diff
 from ..models import Country, Indicator, Status, Version
-
-
-def register(blueprint: Blueprint) -> None:
-    # Country names in the page's language come from the app's `country_name` filter (i18n);
-    # without one, names are shown as stored.
-    blueprint.record_once(
-        lambda state: state.app.jinja_env.filters.setdefault("country_name", lambda name: name)
-    )
-    blueprint.add_app_template_global(public_name)
-    blueprint.add_app_template_global(permalink)
-    blueprint.add_app_template_global(citation_text)
-    blueprint.add_app_template_global(word_diff)
-    blueprint.add_app_template_global(citation_rows)
-    blueprint.add_app_template_global(map_size)
-    blueprint.add_app_template_filter(count_statuses)
-    blueprint.add_app_template_filter(language_name)
-    blueprint.add_app_template_filter(web_link)
-    blueprint.add_app_template_global(source_lines)
+from ..presentation import absolute_url
 
 
 def web_link(url: str | None) -> str:
@@ -65,19 +47,6 @@ def count_statuses(statuses: list[str]) -> Counter:
     return Counter(statuses)
 
 
-def public_name(user) -> str:
-    """An approver as the public sees them: their name, never their e-mail address."""
-    if user is None or not user.name:
-        return _("a supervisor")
-    return user.name
-
-
-def absolute_url(path: str) -> str:
-    """`PUBLIC_BASE_URL` + path when configured (a static copy, a proxy), else this request's."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
-    return base.rstrip("/") + path
-
-
 def permalink(country: Country, indicator: Indicator, version: Version) -> str:
     path = url_for(
         "public.version", iso2=country.iso2.lower(), slug=indicator.slug, number=version.number
@@ -98,8 +67,8 @@ def citation_text(country: Country, indicator: Indicator, version: Version) -> s
     )
 
 
-def citation_rows(version: Version | None) -> list[tuple]:
-    """Citations as comparable rows for `diffing.row_diff`."""
+def citation_values_of(version: Version | None) -> list[tuple]:
+    """A published version's citations as comparable values: did they change?"""
     if version is None:
         return []
     return [

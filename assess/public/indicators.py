@@ -4,8 +4,8 @@ from collections import Counter
 
 from flask import abort, render_template, request
 
-from .. import queries
 from ..models import Status
+from ..queries import public as queries
 from .helpers import map_entries
 
 STATUS_ORDER = {status.value: position for position, status in enumerate(Status)}
@@ -36,7 +36,9 @@ def indicator(slug: str):
     statuses = {row.country.id: row.status for row in everywhere}
     regions = sorted({row.country.region for row in everywhere})
     region = request.args.get("region") if request.args.get("region") in regions else None
-    sort = request.args.get("sort") if request.args.get("sort") in SORT_KEYS else "country"
+    sort = request.args.get("sort", "country")
+    if sort not in SORT_KEYS:
+        sort = "country"
     order = "desc" if request.args.get("order") == "desc" else "asc"
     rows = [row for row in everywhere if region in (None, row.country.region)]
     rows.sort(key=SORT_KEYS[sort], reverse=order == "desc")

@@ -92,8 +92,9 @@ def authenticate(email: str, password: str, address: str) -> User:
     except (VerificationError, InvalidHashError):
         limiter.record_failure(email, address)
         raise LoginRefused() from None
+    assert user is not None  # refused above
     with write_transaction():
-        user = db.session.get(User, user.id)
+        user = db.session.get_one(User, user.id)
         if hasher.check_needs_rehash(user.password_hash):
             # Upgrade a hash made with older, weaker parameters while the password is at hand.
             user.password_hash = hasher.hash(password)
@@ -110,7 +111,7 @@ def end_sessions(user: User) -> None:
 
 def logout(user: User) -> None:
     with write_transaction():
-        user = db.session.get(User, user.id)
+        user = db.session.get_one(User, user.id)
         end_sessions(user)
         audit.record(user, "logout", user)
 
@@ -125,7 +126,7 @@ def change_password(user: User, current: str, new: str) -> None:
         ) from None
     new_hash = hash_password(new)
     with write_transaction():
-        user = db.session.get(User, user.id)
+        user = db.session.get_one(User, user.id)
         user.password_hash = new_hash
         end_sessions(user)
         audit.record(user, "change_password", user)
@@ -143,7 +144,7 @@ def parse_grants(role: str, country_codes: list[str]) -> list[tuple[Role, Countr
         raise ValidationError(gettext("The admin role is global; do not give countries for it."))
     if not country_codes:
         return [(parsed_role, None)]
-    grants = []
+    grants: list[tuple[Role, Country | None]] = []
     for code in country_codes:
         country = db.session.scalar(select(Country).where(Country.iso2 == code.strip().upper()))
         if country is None:
@@ -185,16 +186,6 @@ def create_user(
             details={"role": role, "countries": [c.iso2 for _, c in grants if c]},
         )
     return user
-
-
-def deactivate(actor: User, user_id: int) -> None:
-    with write_transaction() as session:
-        user = session.get(User, user_id)
-        if user is None:
-            raise NotFound("No such user.")
-        user.active = False
-        end_sessions(user)
-        audit.record(actor, "deactivate_user", user)
 
 
 def load_session_user(session_id: str) -> User | None:

@@ -93,8 +93,8 @@ class _Rows:
         )
         if session.get_bind().dialect.name == "postgresql":
             # Ids were given explicitly: move the sequences past them. Table names are constants.
-            for table in ("assessment", "version"):
-                sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608
+            for name in ("assessment", "version"):
+                sql = f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"  # noqa: S608
                 session.execute(text(sql))
 
 

@@ -43,7 +43,9 @@ class DatabaseThrottle:
         by_address = db.session.scalar(
             select(func.count()).where(LoginAttempt.address == address, LoginAttempt.at > since)
         )
-        return by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS
+        return (by_account or 0) >= MAX_FAILURES_PER_ACCOUNT or (
+            by_address or 0
+        ) >= MAX_FAILURES_PER_ADDRESS
 
     def record_failure(self, email: str, address: str) -> None:
         with write_transaction() as session:
@@ -103,7 +105,9 @@ class RedisThrottle:
         pipe.zcount(account_key, since, "+inf")
         pipe.zcount(address_key, since, "+inf")
         by_account, by_address = pipe.execute()
-        return by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS
+        return (by_account or 0) >= MAX_FAILURES_PER_ACCOUNT or (
+            by_address or 0
+        ) >= MAX_FAILURES_PER_ADDRESS
 
     def _record_failure(self, email: str, address: str) -> None:
         now = time.time()

@@ -33,7 +33,7 @@ def _now() -> datetime:
 
 def _require_admin(actor: User) -> None:
     if not is_admin(actor):
-        raise PermissionDenied("Only an administrator can manage users.")
+        raise PermissionDenied(gettext("Only an administrator can manage users."))
 
 
 def _hash(token: str) -> str:
@@ -43,7 +43,7 @@ def _hash(token: str) -> str:
 def _get(session: Session | scoped_session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(gettext("No such user."))
     return user
 
 
@@ -282,7 +282,7 @@ def revoke_role(actor: User, grant_id: int) -> None:
     with write_transaction() as session:
         grant = session.get(RoleGrant, grant_id)
         if grant is None:
-            raise NotFound("No such role.")
+            raise NotFound(gettext("No such role."))
         user = grant.user
         if grant.role == Role.ADMIN.value:
             _keep_an_admin(session, user)
@@ -312,10 +312,10 @@ def redeem(token: str, purpose: str, password: str) -> User:
             .with_for_update()
         )
         if found is None or found.used_at is not None or found.expires_at <= _now():
-            raise NotFound("This link has expired or was already used.")
+            raise NotFound(gettext("This link has expired or was already used."))
         user = found.user
         if not user.active:
-            raise NotFound("This link has expired or was already used.")
+            raise NotFound(gettext("This link has expired or was already used."))
         found.used_at = _now()
         user.password_hash = password_hash
         accounts.end_sessions(user)

@@ -5,15 +5,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import queries
 from ..extensions import db
 from ..models import Indicator
+from ..queries import public as queries
+from ..queries.staff import country_or_404, country_rows
 from ..services import assessments
 from ..services.errors import ServiceError
 from ..services.permissions import is_editor, is_supervisor
-from . import bp
-from .loading import country_or_404, country_rows
-from .responses import message_for, status_for
+from .blueprint import bp
+from .responses import status_for
 
 
 @bp.get("/countries")
@@ -59,7 +59,7 @@ def start(iso2: str, slug: str):
     try:
         version = assessments.start_draft(current_user, found.id, indicator.id)
     except ServiceError as error:
-        return render_country(iso2, message_for(error), status_for(error))
+        return render_country(iso2, str(error), status_for(error))
     if version.base_version_id is None:
         flash(_("Draft started. Nothing is public until it is approved."))
     else:

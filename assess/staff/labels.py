@@ -3,7 +3,6 @@
 from flask_babel import lazy_gettext as _l
 
 from ..workflow import State
-from . import bp
 
 STATE_LABELS = {
     State.DRAFT: _l("Draft"),
@@ -39,16 +38,13 @@ EVENT_LABELS = {
 }
 
 
-@bp.app_template_global()
 def state_label(state: str) -> str:
     return str(STATE_LABELS[State(state)])
 
 
-@bp.app_template_global()
 def state_icon(state: str) -> str:
     return STATE_ICONS[State(state)]
 
 
-@bp.app_template_global()
 def event_label(action: str) -> str:
     return str(EVENT_LABELS.get(action, action))

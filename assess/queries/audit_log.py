@@ -5,13 +5,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from flask_babel import gettext
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import joinedload, lazyload
 
 from ..extensions import db
 from ..models import AuditEvent, Country, User
-from .errors import PermissionDenied
-from .permissions import is_admin
+from ..services.errors import PermissionDenied
+from ..services.permissions import is_admin
 from .queues import PER_PAGE, Page, offset
 
 CSV_HEADER = [
@@ -53,7 +54,7 @@ class AuditChoices:
 
 def _require_admin(actor: User) -> None:
     if not is_admin(actor):
-        raise PermissionDenied("Only administrators may read the audit log.")
+        raise PermissionDenied(gettext("Only administrators may read the audit log."))
 
 
 def _conditions(filters: AuditFilters) -> list[ColumnElement[bool]]:

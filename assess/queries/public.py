@@ -9,13 +9,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.interfaces import LoaderOption
 
-from .extensions import db
-from .models import (
+from ..extensions import db
+from ..models import (
     Assessment,
     AuditEvent,
     Citation,
@@ -28,13 +28,13 @@ from .models import (
     Status,
     Version,
 )
-from .models.audit import PUBLIC_OBJECT_TYPES
-from .workflow import PUBLIC_STATES, State
+from ..models.audit import PUBLIC_OBJECT_TYPES
+from ..workflow import PUBLIC_STATES, State
 
 PUBLIC = sorted(s.value for s in PUBLIC_STATES)
 
 
-def version_details() -> list[LoaderOption]:
+def version_details() -> list[Any]:
     """What a rendered version needs: citations with instruments, sources, approver, retractor."""
     return [
         selectinload(Version.citations).joinedload(Citation.instrument, innerjoin=True),
@@ -284,7 +284,8 @@ def indicator_statuses(indicator: Indicator) -> list[CountryStatus]:
     rows = []
     for country in countries():
         assessment = assessments.get(country.id)
-        rows.append(CountryStatus(country, assessment, assessment and assessment.published_version))
+        published = assessment.published_version if assessment else None
+        rows.append(CountryStatus(country, assessment, published))
     return rows
 
 
@@ -314,11 +315,11 @@ class History:
         return next((v for v in self.versions if v.number == number), None)
 
     def previous(self, version: Version) -> Version | None:
-        older = [v for v in self.versions if v.number < version.number]
+        older = [v for v in self.versions if (v.number or 0) < (version.number or 0)]
         return older[0] if older else None
 
     def next(self, version: Version) -> Version | None:
-        newer = [v for v in self.versions if v.number > version.number]
+        newer = [v for v in self.versions if (v.number or 0) > (version.number or 0)]
         return newer[-1] if newer else None
 
 
@@ -352,7 +353,8 @@ def public_version_numbers() -> dict[tuple[str, str], list[int]]:
         .where(Version.state.in_(PUBLIC))
         .order_by(Country.iso2, Indicator.slug, Version.number)
     ):
-        found.setdefault((iso2.lower(), slug), []).append(number)
+        if number is not None:  # every public version has one
+            found.setdefault((iso2.lower(), slug), []).append(number)
     return found
 
 

@@ -1,11 +1,12 @@
 """Public downloads of the files attached to published profile resources."""
 
-from flask import abort, redirect, send_file, url_for
+from flask import Blueprint, abort, redirect, send_file, url_for
 
 from ..extensions import db
 from ..models import Resource
 from ..services import uploads
-from . import files_bp
+
+files_bp = Blueprint("files", __name__)
 
 
 def resource_download_name(resource: Resource) -> str:
@@ -16,7 +17,7 @@ def resource_download_name(resource: Resource) -> str:
 def resource_file(resource_id: int, filename: str):
     resource = db.session.get(Resource, resource_id)
     path = uploads.path_of(resource.file_name) if resource else None
-    if path is None:
+    if resource is None or path is None:
         abort(404)
     name = resource_download_name(resource)
     if filename != name:

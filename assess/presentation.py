@@ -1,0 +1,18 @@
+"""What the public pages, the API and the open data show alike: absolute links, and an approver's
+public name. Below the blueprints and the read side, which all use it."""
+
+from flask import current_app, request
+from flask_babel import gettext as _
+
+
+def public_name(user) -> str:
+    """An approver as the public sees them: their name, never their e-mail address."""
+    if user is None or not user.name:
+        return _("a supervisor")
+    return user.name
+
+
+def absolute_url(path: str) -> str:
+    """`PUBLIC_BASE_URL` + path when configured (a static copy, a proxy), else this request's."""
+    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
+    return base.rstrip("/") + path
