@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     load_config(app, config)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
@@ -70,6 +71,12 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
 
 
+def register_converters(app: Flask) -> None:
+    from .routing import register
+
+    register(app)
+
+
 def register_blueprints(app: Flask) -> None:
     from .admin import register as register_admin
     from .auth import bp as auth_bp
@@ -87,6 +94,10 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(api_bp)
 
+    from .health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+
 
 def register_errorhandlers(app: Flask) -> None:
     from .errors import register
@@ -95,11 +106,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from . import logs
     from .public import fastpath
     from .security import register
 
     fastpath.install(app)
     register(app)
+    logs.configure(app)  # outermost: logs and counts every request, the stored ones too
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -169,6 +169,9 @@ def demo_command(port: int) -> None:
         # The demo is served over plain http on the loopback address.
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
+        "BASE_URL": os.environ.get("ASSESS_BASE_URL") or f"http://127.0.0.1:{port}",
+        "TRUSTED_HOSTS": ["127.0.0.1", "localhost"],
+        "LOG_FORMAT": os.environ.get("ASSESS_LOG_FORMAT") or "text",
     }
     app = create_app(config)
     with app.app_context():

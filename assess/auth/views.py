@@ -26,6 +26,7 @@ def safe_next(target: str | None, default: str | None = None) -> str:
             and target.startswith("/")
             and not target.startswith(("//", "/\\"))
             and "\\" not in target
+            and target.isprintable()  # no CR/LF (header injection) nor other control characters
         ):
             return target
     return default or url_for("staff.home")
