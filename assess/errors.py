@@ -90,7 +90,9 @@ def register(app: Flask) -> None:
         if not database_unavailable(error):
             return server_error(error)
         db.session.rollback()
-        app.logger.error("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+        app.logger.error(
+            "database unavailable on %s %s: %s", request.method, request.path, error.orig
+        )
         return render_error(503)
 
     @app.errorhandler(Exception)

@@ -14,15 +14,13 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
+    multiprocess,
 )
-from prometheus_client import multiprocess
 
 
 @cache
 def _metrics() -> tuple[Counter, Histogram]:
-    requests = Counter(
-        "assess_http_requests_total", "HTTP requests answered", ["method", "status"]
-    )
+    requests = Counter("assess_http_requests_total", "HTTP requests answered", ["method", "status"])
     durations = Histogram(
         "assess_http_request_duration_seconds",
         "Time to answer a request",

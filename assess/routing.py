@@ -11,7 +11,7 @@ class IdConverter(IntegerConverter):
     """`<int:…>` up to MAX_ID: `/files/99999999999999999999/x.pdf` matches no route rather than
     overflowing the database driver."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False) -> None:  # noqa: A002
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

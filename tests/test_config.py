@@ -57,7 +57,11 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     with pytest.raises(ConfigError):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "short"})
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x" * 32, "BASE_URL": "https://a.org"}
+        {
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SECRET_KEY": "x" * 32,
+            "BASE_URL": "https://a.org",
+        }
     )
     assert not app.debug
 
@@ -91,7 +95,11 @@ def test_prefixed_environment_variables_are_read(monkeypatch):
 
 def test_cookies_are_secure_by_default():
     app = create_app(
-        {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x" * 32, "BASE_URL": "https://a.org"}
+        {
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SECRET_KEY": "x" * 32,
+            "BASE_URL": "https://a.org",
+        }
     )
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["REMEMBER_COOKIE_HTTPONLY"]
