@@ -91,8 +91,14 @@ def test_the_installed_wheel_serves_the_site_from_any_directory(installed, tmp_p
     log = tmp_path / "gunicorn.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [str(bin_dir / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-             "assess.wsgi:app"],  # fmt: skip
+            [
+                str(bin_dir / "gunicorn"),
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "assess.wsgi:app",
+            ],  # fmt: skip
             cwd=elsewhere,
             env=env,
             stdout=out,

@@ -41,7 +41,9 @@ def test_a_request_for_another_host_is_refused(site_client, host):
     response = site_client.get("/countries/kz", headers={"Host": host})
     assert response.status_code == 400
     assert "unknown host" in response.get_data(as_text=True)
-    assert site_client.get("/countries/kz", headers={"Host": "assess.example.org"}).status_code == 200
+    assert (
+        site_client.get("/countries/kz", headers={"Host": "assess.example.org"}).status_code == 200
+    )
 
 
 def test_a_forged_host_on_submit_changes_nothing_and_mails_nobody(site_client, demo_data):
