@@ -102,7 +102,7 @@ def served(database_url, tmp_path):
         b"5\r\nab\r\n0\r\n\r\n",
         b"3\r\nabcXX0\r\n\r\n",
         b"fffffffffffffffffffff\r\nab",
-    ],  # fmt: skip
+    ],
 )
 def test_a_malformed_chunked_body_under_gunicorn_is_a_400(served, body):
     port, _ = served
@@ -243,7 +243,7 @@ header_value = st.binary(max_size=80).map(lambda b: b.decode("latin-1"))
             "HTTP_ACCEPT",
             "HTTP_REFERER",
             "HTTP_AUTHORIZATION",
-        ]  # fmt: skip
+        ]
     ),
     value=header_value,
     path=st.sampled_from(["/", "/countries/kz", "/auth/login", "/files/1/x.pdf", "/readyz"]),
@@ -264,7 +264,7 @@ def test_fuzzed_headers_never_fail(app, header, value, path):
             "application/json",
             "text/plain",
             "",
-        ]  # fmt: skip
+        ]
     ),
     path=st.sampled_from(["/auth/login", "/auth/logout", "/account/reset/abc", "/language/fr"]),
 )

@@ -98,7 +98,7 @@ def test_the_installed_wheel_serves_the_site_from_any_directory(installed, tmp_p
                 "--bind",
                 f"127.0.0.1:{port}",
                 "assess.wsgi:app",
-            ],  # fmt: skip
+            ],
             cwd=elsewhere,
             env=env,
             stdout=out,
