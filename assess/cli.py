@@ -44,6 +44,7 @@ def register(app: Flask) -> None:
     for command in (export_command, import_command):
         app.cli.add_command(command)
     app.cli.add_command(send_mail_command)
+    app.cli.add_command(worker_command)
 
 
 def _fail(message: str) -> None:
@@ -259,3 +260,16 @@ def send_mail_command(limit: int | None, max_attempts: int | None) -> None:
     click.echo(f"Sent {report.sent}, failed {report.failed}.")
     if report.failed:
         sys.exit(1)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run the background jobs (mail) from the queue in ASSESS_REDIS_URL, retrying failures."""
+    from . import jobs
+
+    if jobs.mode(current_app.config) != "rq":
+        _fail("assess worker takes jobs from Redis: set ASSESS_REDIS_URL (without it, jobs run "
+              "in the web process).")
+    jobs.work(current_app._get_current_object(), burst=burst)

@@ -171,14 +171,18 @@ def run_job(name: str, args: list) -> None:
         JOBS[name](*args)
 
 
-def work(app: Flask, *, burst: bool = False) -> bool:
-    """`assess worker`: take jobs from the queue until stopped (or, with burst, until empty)."""
-    from rq import Worker
+def work(app: Flask, *, burst: bool = False, fork: bool = True) -> bool:
+    """`assess worker`: take jobs from the queue until stopped (or, with burst, until empty).
+
+    Each job runs in a forked child (RQ's default: a crash or a leak ends with the job);
+    `fork=False` runs them in this process."""
+    from rq import SimpleWorker, Worker
 
     global _worker_app
     _worker_app = app
     with app.app_context():
-        worker = Worker([queue()], connection=redis_connection())
+        worker_class = Worker if fork else SimpleWorker
+        worker = worker_class([queue()], connection=redis_connection())
         return worker.work(burst=burst, with_scheduler=True)
 
 

@@ -12,7 +12,7 @@ files_bp = Blueprint("files", __name__)
 
 
 def register(app: Flask) -> None:
-    from . import account, common, files, framework, home, imports, profile, users  # noqa: F401
+    from . import account, common, files, framework, home, imports, jobs, profile, users  # noqa: F401
     from .cli import import_assessments_command
 
     app.register_blueprint(bp)
