@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, select, text
 from assess import jobs
 from assess.extensions import db
 from assess.models import OutboxEmail, Version
-from assess.services import assessments, mail
+from assess.services import mail
 
 from .conftest import AuthActions
 from .queue_data import submitted
@@ -106,7 +106,9 @@ def queued(app):
     except redis.RedisError:
         pytest.skip("Redis is not running at 127.0.0.1:6379")
     name = f"assess-test-{uuid.uuid4().hex[:8]}"
-    app.config.update(REDIS_URL=REDIS_URL, JOBS="auto", JOBS_QUEUE=name, JOBS_RETRY_INTERVALS=[0, 0])
+    app.config.update(
+        REDIS_URL=REDIS_URL, JOBS="auto", JOBS_QUEUE=name, JOBS_RETRY_INTERVALS=[0, 0]
+    )
     yield app
     queue = jobs.queue()
     queue.delete(delete_jobs=True)

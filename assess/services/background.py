@@ -29,7 +29,9 @@ def report(actor: User) -> Report:
     failing = select(OutboxEmail).where(
         OutboxEmail.sent_at.is_(None), OutboxEmail.last_error.is_not(None)
     )
-    found = Report(failing_mail=list(db.session.scalars(failing.order_by(OutboxEmail.id).limit(LIMIT))))
+    found = Report(
+        failing_mail=list(db.session.scalars(failing.order_by(OutboxEmail.id).limit(LIMIT)))
+    )
     found.mode = jobs.mode(current_app.config)
     try:
         found.failed_jobs = jobs.failed_jobs(LIMIT)
