@@ -134,9 +134,9 @@ def test_readyz_checks_the_bucket(on_s3, make_app, s3_config):
 
 def test_a_storage_misconfiguration_says_what_to_set(app):
     with pytest.raises(storage.StorageError, match="ASSESS_S3_BUCKET"):
-        storage.from_config({"STORAGE": "s3"}, "/tmp")
+        storage.from_config({"STORAGE": "s3"}, "/nonexistent")
     with pytest.raises(storage.StorageError, match="'local' or 's3'"):
-        storage.from_config({"STORAGE": "ftp"}, "/tmp")
+        storage.from_config({"STORAGE": "ftp"}, "/nonexistent")
 
 
 # --- the backup archive ---------------------------------------------------------------------
