@@ -18,10 +18,21 @@ from assess.services import accounts, throttle
 
 from .conftest import TEST_PASSWORD
 from .servers import app_environment, free_port, gunicorn
-from .test_security_throttle import _attempt, store, workers  # noqa: F401 - fixtures
+from .test_security_throttle import REDIS_URL, _redis_available
 
 DEVICE = "assess_device"
 WRONG = "wrong password!"
+
+
+@pytest.fixture(params=["database", "redis"])
+def pair(request, app, make_app):
+    """Two workers on one database and throttle store (as in test_security_throttle)."""
+    config = {}
+    if request.param == "redis":
+        if not _redis_available():
+            pytest.skip("Redis is not running at 127.0.0.1:6379")
+        config = {"REDIS_URL": REDIS_URL, "REDIS_KEY_PREFIX": f"assess-test-{free_port()}:"}
+    return make_app(**config), make_app(**config)
 
 
 def _login(worker, email, password, address, device=None):
@@ -44,8 +55,8 @@ def _device_from(response) -> str:
     raise AssertionError("no device cookie")
 
 
-def test_a_known_device_passes_while_strangers_have_locked_the_account(workers, make_user):
-    first, second = workers
+def test_a_known_device_passes_while_strangers_have_locked_the_account(pair, make_user):
+    first, second = pair
     user = make_user("supervisor", ["KZ"])
     device = _device_from(_login(first, user.email, TEST_PASSWORD, "192.0.2.1"))
     for n in range(3 * accounts.MAX_FAILURES_PER_ACCOUNT):
@@ -57,8 +68,8 @@ def test_a_known_device_passes_while_strangers_have_locked_the_account(workers, 
     assert _login(second, user.email, TEST_PASSWORD, "192.0.2.1", device).status_code == 302
 
 
-def test_a_known_device_passes_the_address_limit_behind_one_balancer(workers, make_user):
-    first, second = workers
+def test_a_known_device_passes_the_address_limit_behind_one_balancer(pair, make_user):
+    first, second = pair
     user = make_user()
     device = _device_from(_login(first, user.email, TEST_PASSWORD, "10.0.0.1"))
     for n in range(accounts.MAX_FAILURES_PER_ADDRESS):
@@ -67,8 +78,8 @@ def test_a_known_device_passes_the_address_limit_behind_one_balancer(workers, ma
     assert _login(first, user.email, TEST_PASSWORD, "10.0.0.1", device).status_code == 302
 
 
-def test_a_known_device_that_guesses_locks_itself_only(workers, make_user):
-    first, second = workers
+def test_a_known_device_that_guesses_locks_itself_only(pair, make_user):
+    first, second = pair
     user = make_user()
     device = _device_from(_login(first, user.email, TEST_PASSWORD, "192.0.2.1"))
     for _ in range(throttle.MAX_FAILURES_PER_DEVICE):
@@ -79,8 +90,8 @@ def test_a_known_device_that_guesses_locks_itself_only(workers, make_user):
     assert _login(second, user.email, TEST_PASSWORD, "192.0.2.9").status_code == 302
 
 
-def test_a_device_cookie_is_bound_to_its_account_and_signed(workers, make_user):
-    first, second = workers
+def test_a_device_cookie_is_bound_to_its_account_and_signed(pair, make_user):
+    first, second = pair
     owner, other = make_user(), make_user()
     device = _device_from(_login(first, owner.email, TEST_PASSWORD, "192.0.2.1"))
     for n in range(accounts.MAX_FAILURES_PER_ACCOUNT):
@@ -129,8 +140,6 @@ def _prepared_browser(base: str):
 def test_parallel_guesses_are_counted_exactly(app, make_user, database_url, tmp_path, backend):
     extra = {}
     if backend == "redis":
-        from .test_security_throttle import REDIS_URL, _redis_available
-
         if not _redis_available():
             pytest.skip("Redis is not running at 127.0.0.1:6379")
         extra = {"ASSESS_REDIS_URL": REDIS_URL, "ASSESS_REDIS_KEY_PREFIX": f"t{free_port()}:"}
