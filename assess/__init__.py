@@ -106,12 +106,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from . import logs
+    from . import logs, reauth
     from .public import fastpath
     from .security import register
 
     fastpath.install(app)
     register(app)
+    reauth.register(app)
     logs.configure(app)  # outermost: logs and counts every request, the stored ones too
 
 

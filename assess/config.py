@@ -30,6 +30,8 @@ DEFAULTS: dict[str, object] = {
     "REMEMBER_COOKIE_DURATION": timedelta(days=30),
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
     "IDLE_TIMEOUT": timedelta(minutes=30),
+    # Decisions and admin actions need a password sign-in at most this old (reauth.py).
+    "FRESH_LOGIN": timedelta(hours=12),
     "WTF_CSRF_TIME_LIMIT": None,
     "BABEL_DEFAULT_LOCALE": "en",
     "LANGUAGES": ["en", "fr", "es", "ru"],
@@ -66,7 +68,12 @@ DEFAULTS: dict[str, object] = {
 
 SESSION_COOKIE_PRODUCTION_NAME = "__Host-session"
 REMEMBER_COOKIE_PRODUCTION_NAME = "__Host-remember"
-_DURATIONS = ("IDLE_TIMEOUT", "PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION")
+_DURATIONS = (
+    "IDLE_TIMEOUT",
+    "PERMANENT_SESSION_LIFETIME",
+    "REMEMBER_COOKIE_DURATION",
+    "FRESH_LOGIN",
+)
 
 
 def database_url(instance_path: str) -> str:

@@ -34,8 +34,9 @@ def end_browser_session() -> None:
 
 
 def start_browser_session() -> None:
-    """Mark the time of a password login, from which the idle and absolute limits count."""
-    session["started"] = session["seen"] = clock()
+    """Mark the time of a password login, from which the idle and absolute limits count, and
+    which decisions need to be recent (`reauth.py`)."""
+    session["started"] = session["seen"] = session["password_at"] = clock()
 
 
 def _has_nul(multidict) -> bool:
