@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired
 
 from . import security
 
-PASSWORD_FIELD = "reauth_password"
+PASSWORD_FIELD = "reauth_password"  # noqa: S105 - a form field name
 DECISIONS = frozenset({"staff.approve", "staff.request_changes", "staff.reject", "staff.retract"})
 DEFAULT_FRESH_LOGIN = timedelta(hours=12)
 
