@@ -66,3 +66,69 @@ def gunicorn(env: dict, folder: Path, port: int, workers: int = 1) -> Iterator[s
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+NGINX = Path("/usr/sbin/nginx")
+NGINX_CONF = REPO / "deploy" / "nginx" / "assess.conf"
+
+
+def render_nginx_config(folder: Path, port: int, app_port: int) -> Path:
+    """deploy/nginx/assess.conf as shipped, with this machine's ports and folders put in: the
+    directives under test are the ones an operator installs."""
+    site = NGINX_CONF.read_text()
+    for shipped, here in (
+        ("/var/cache/nginx/assess", str(folder / "cache")),
+        ("/var/log/nginx/assess.access.log", str(folder / "access.log")),
+        ("/srv/assess/static/", str(REPO / "static") + "/"),
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};"),
+        ("listen 80;", f"listen 127.0.0.1:{port};"),
+        ("server_name assess.example.org;", "server_name localhost 127.0.0.1;"),
+    ):
+        assert shipped in site, shipped
+        site = site.replace(shipped, here)
+    (folder / "site.conf").write_text(site)
+    main = folder / "nginx.conf"
+    # Workers as this user: the test folders are private (root's nginx would use www-data).
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    main.write_text(
+        user
+        + f"""daemon off;
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    access_log off;
+    include {folder}/site.conf;
+}}
+"""
+    )
+    return main
+
+
+@contextmanager
+def nginx(folder: Path, app_port: int, port: int | None = None) -> Iterator[str]:
+    """Debian's nginx with the shipped site configuration, in front of `app_port`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    main = render_nginx_config(folder, port, app_port)
+    check = subprocess.run([str(NGINX), "-t", "-c", str(main)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    log = folder / "nginx.out"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [str(NGINX), "-c", str(main)], stdout=out, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/healthz", server, log)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
