@@ -57,7 +57,7 @@ def test_static_files_come_from_nginx(site):
 def test_public_pages_are_cached_revalidated_and_fresh_after_an_approval(site, make_user):
     import time
 
-    base, folder = site
+    base, _folder = site
     url = base + "/countries/kz/age-of-consent"
     first = get(url)
     second = get(url)
@@ -91,12 +91,12 @@ def test_signed_in_pages_are_never_cached(site):
     base, _ = site
     cookie = {"Cookie": "session=anything"}
     get(base + "/countries/kz", cookie)
-    status, headers, _ = get(base + "/countries/kz", cookie)
+    _status, headers, _ = get(base + "/countries/kz", cookie)
     assert headers["X-Cache-Status"] == "BYPASS"
 
 
 def test_bodies_over_the_limit_are_refused_by_nginx(site):
-    base, folder = site
+    base, _folder = site
     request = urllib.request.Request(
         base + "/auth/login", data=b"x" * (22 * 1024 * 1024), method="POST",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
@@ -112,7 +112,7 @@ def test_every_request_gets_an_id_that_the_app_logs(site):
     status, headers, _ = get(base + "/indicators/", {"X-Request-ID": "from-the-client"})
     assert headers["X-Request-ID"] == "from-the-client"
     assert get(base + "/indicators")[0] == 200  # the app's redirect keeps nginx's host:port
-    status, headers, _ = get(base + "/api/v1/countries")
+    _status, headers, _ = get(base + "/api/v1/countries")
     made = headers["X-Request-ID"]
     assert len(made) == 32  # nginx's $request_id
     logged = {line.get("request_id"): line for line in app_log(folder)}
@@ -126,4 +126,3 @@ def test_metrics_stay_on_the_machine(site):
     base, _ = site
     status, _, body = get(base + "/metrics")
     assert status == 200 and b"assess_http_requests_total" in body
-
