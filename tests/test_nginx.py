@@ -109,7 +109,7 @@ def test_bodies_over_the_limit_are_refused_by_nginx(site):
 
 def test_every_request_gets_an_id_that_the_app_logs(site):
     base, folder = site
-    status, headers, _ = get(base + "/indicators/", {"X-Request-ID": "from-the-client"})
+    _, headers, _ = get(base + "/indicators/", {"X-Request-ID": "from-the-client"})
     assert headers["X-Request-ID"] == "from-the-client"
     assert get(base + "/indicators")[0] == 200  # the app's redirect keeps nginx's host:port
     _status, headers, _ = get(base + "/api/v1/countries")
