@@ -291,4 +291,4 @@ def worker_command(burst: bool) -> None:
             "assess worker takes jobs from Redis: set ASSESS_REDIS_URL (without it, jobs run "
             "in the web process)."
         )
-    jobs.work(current_app._get_current_object(), burst=burst)
+    jobs.work(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]

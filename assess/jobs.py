@@ -96,7 +96,7 @@ def mode(config) -> str:
 
 
 def dispatch(name: str, args: tuple) -> None:
-    app = current_app._get_current_object()
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     chosen = mode(app.config)
     if chosen == "off":
         return
@@ -200,7 +200,8 @@ def failed_jobs(limit: int = 50) -> list[dict]:
     for job in Job.fetch_many(ids, connection=q.connection):
         if job is None:
             continue
-        error = (job.latest_result().exc_string if job.latest_result() else "") or ""
+        result = job.latest_result()
+        error = (result.exc_string if result is not None else "") or ""
         lines = [line for line in error.strip().splitlines() if line.strip()]
         found.append(
             {

@@ -108,4 +108,4 @@ def configure(app: Flask) -> None:
     if not logger.handlers:
         logger.addHandler(default_handler)
     app.after_request(_note_user)
-    app.wsgi_app = RequestLog(app.wsgi_app)
+    app.wsgi_app = RequestLog(app.wsgi_app)  # type: ignore[method-assign]

@@ -15,7 +15,9 @@ def resource_download_name(resource: Resource) -> str:
 @files_bp.route("/files/<int:resource_id>/<filename>")
 def resource_file(resource_id: int, filename: str):
     resource = db.session.get(Resource, resource_id)
-    opened = uploads.open_stored(resource.file_name) if resource else None
+    if resource is None:
+        abort(404)
+    opened = uploads.open_stored(resource.file_name)
     if opened is None:
         abort(404)
     name = resource_download_name(resource)

@@ -60,7 +60,7 @@ class Throttle(Protocol):
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="assess-login-device")
+    return URLSafeTimedSerializer(str(current_app.secret_key), salt="assess-login-device")
 
 
 def _account_hash(email: str) -> str:
