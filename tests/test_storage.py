@@ -18,7 +18,7 @@ from assess.models import Country, Resource
 from assess.services import uploads
 
 from .admin_helpers import PDF, docx_bytes
-from .servers import free_port
+from .servers import app_environment, free_port, gunicorn
 
 CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "test-key",
@@ -113,6 +113,25 @@ def test_an_upload_goes_to_the_bucket_and_downloads_from_another_process(on_s3, 
     assert again.status_code == 304
     page = other.test_client().get("/countries/kz").get_data(as_text=True)
     assert f"/files/{resource.id}/Annual-Report-2024.pdf" in page
+
+
+@pytest.mark.slow
+def test_another_server_process_serves_the_file_from_the_bucket(on_s3, database_url, tmp_path):
+    stored = uploads.store("report.pdf", PDF)
+    resource = _publish(stored.stored_name)
+    port = free_port()
+    config = on_s3.config
+    env = app_environment(
+        database_url, tmp_path, port, ASSESS_STORAGE="s3", ASSESS_S3_BUCKET=config["S3_BUCKET"],
+        ASSESS_S3_ENDPOINT_URL=config["S3_ENDPOINT_URL"], ASSESS_S3_PREFIX="uploads",
+        ASSESS_UPLOAD_DIR=str(tmp_path / "elsewhere"), **CREDENTIALS,
+    )  # fmt: skip
+    with gunicorn(env, tmp_path, port) as base:
+        url = f"{base}/files/{resource.id}/Annual-Report-2024.pdf"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert response.read() == PDF
+            assert response.headers["Content-Type"] == "application/pdf"
+    assert not (tmp_path / "elsewhere").exists()  # nothing came from a local folder
 
 
 def test_a_deleted_object_is_a_404(on_s3):
