@@ -1,18 +1,20 @@
-"""URL converters that refuse what the database cannot hold, so that such a URL is a 404."""
+"""URL converters that never hand the database a number it cannot hold."""
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-# The largest id either database stores (PostgreSQL's BIGINT, SQLite's INTEGER).
-MAX_ID = 2**63 - 1
+# Ids and version numbers are INTEGER columns: PostgreSQL's int4 is the narrowest.
+MAX_ID = 2**31 - 1
+NO_ROW = 0  # ids and version numbers start at 1: this one names nothing
 
 
 class IdConverter(IntegerConverter):
-    """`<int:…>` up to MAX_ID: `/files/99999999999999999999/x.pdf` matches no route rather than
-    overflowing the database driver."""
+    """`<int:…>`: a number past MAX_ID (`/files/99999999999999999999/x.pdf`) names no row, so
+    the view answers its own 404 (JSON under /api) instead of the driver overflowing."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False) -> None:
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= MAX_ID else NO_ROW
 
 
 def register(app: Flask) -> None:

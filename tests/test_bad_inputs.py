@@ -8,12 +8,10 @@ import urllib.request
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from assess import create_app
 from assess.extensions import db
-from assess.models import Resource
 
 from .conftest import AuthActions, base_config
 from .servers import app_environment, free_port, gunicorn
@@ -52,9 +50,13 @@ def test_a_huge_version_id_is_not_found_for_staff(client, auth, make_user):
     assert client.get(f"/staff/versions/{HUGE}/history").status_code == 404
 
 
-def test_ids_up_to_the_largest_stored_still_route(client):
-    assert client.get(f"/files/{2**63 - 1}/x.pdf").status_code == 404  # routed, then not found
-    assert db.session.scalar(select(Resource).where(Resource.id == 2**63 - 1)) is None
+@pytest.mark.parametrize("number", [str(2**31), str(2**63), HUGE])
+def test_ids_past_what_the_database_holds_name_nothing(client, number):
+    assert client.get(f"/files/{number}/x.pdf").status_code == 404
+    api = client.get(f"/api/v1/countries/kz/assessments/age-of-consent/versions/{number}")
+    assert api.status_code == 404
+    assert api.get_json()["error"] == "Not Found"  # the API's own JSON 404
+    assert client.get(f"/countries/kz/age-of-consent/v/{number}").status_code == 404
 
 
 def test_cr_lf_in_next_goes_home_instead_of_into_a_header(client):
