@@ -46,6 +46,19 @@ def app_log(folder) -> list[dict]:
     return [json.loads(line) for line in lines if line.startswith("{")]
 
 
+def logged_line(folder, request_id: str) -> dict:
+    """The app's log line for a request: written as the response ends, so wait a moment."""
+    import time
+
+    deadline = time.monotonic() + 10
+    while True:
+        found = [line for line in app_log(folder) if line.get("request_id") == request_id]
+        if found or time.monotonic() > deadline:
+            assert found, f"no log line for {request_id}"
+            return found[-1]
+        time.sleep(0.1)
+
+
 def test_static_files_come_from_nginx(site):
     base, folder = site
     status, headers, body = get(base + "/static/css/site.css")
@@ -115,11 +128,10 @@ def test_every_request_gets_an_id_that_the_app_logs(site):
     _status, headers, _ = get(base + "/api/v1/countries")
     made = headers["X-Request-ID"]
     assert len(made) == 32  # nginx's $request_id
-    logged = {line.get("request_id"): line for line in app_log(folder)}
-    assert logged["from-the-client"]["path"] == "/indicators/"
-    assert logged[made]["path"] == "/api/v1/countries"
+    assert logged_line(folder, "from-the-client")["path"] == "/indicators/"
+    assert logged_line(folder, made)["path"] == "/api/v1/countries"
     # Behind nginx (ASSESS_TRUSTED_PROXIES=1) the client address is the real one.
-    assert logged[made]["remote_addr"] == "127.0.0.1"
+    assert logged_line(folder, made)["remote_addr"] == "127.0.0.1"
 
 
 def test_metrics_stay_on_the_machine(site):
