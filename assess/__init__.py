@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     load_config(app, config)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
@@ -72,12 +73,22 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
 
 
+def register_converters(app: Flask) -> None:
+    from .routing import register
+
+    register(app)
+
+
 def register_blueprints(app: Flask) -> None:
     """Each blueprint package registers what it holds (its blueprints, and any command)."""
     from . import admin, api, auth, i18n, public, staff
 
     for package in (admin, public, auth, staff, i18n, api):
         package.register(app)
+
+    from .health import bp as health_bp
+
+    app.register_blueprint(health_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -87,12 +98,15 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from . import logs, reauth
     from .public import fastpath, fragments
     from .security import register
 
     fastpath.install(app)
     fragments.install(app)
     register(app)
+    reauth.register(app)
+    logs.configure(app)  # outermost: logs and counts every request, the stored ones too
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -3,6 +3,7 @@
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
@@ -21,22 +22,54 @@ def _messages() -> dict[int, tuple[str, str]]:
             _("What you sent is larger than this site accepts. Send less and try again."),
         ),
         429: (_("Too many requests"), _("Wait a moment and try again.")),
+        503: (
+            _("Temporarily unavailable"),
+            _("The site cannot save or show this right now. Try again in a few minutes."),
+        ),
         500: (_("Something went wrong"), _("Sorry, this page could not be shown.")),
     }
 
 
 def render_error(code: int, message: str | None = None) -> tuple[str, int] | Response:
     if request.url_rule is None and request.routing_exception is not None and _bad_host():
-        # A refused Host header: no URL can be built for it, so answer in plain text.
+        # A refused or malformed Host header: no URL can be built for it, so answer in plain text.
         return Response("Bad request: unknown host.\n", 400, mimetype="text/plain")
     title, default = _messages().get(code, (_("Error"), _("Sorry, this page could not be shown.")))
     return render_template("error.html", code=code, title=title, message=message or default), code
 
 
 def _bad_host() -> bool:
-    from werkzeug.exceptions import SecurityError
+    from werkzeug.exceptions import BadHost, SecurityError
 
-    return isinstance(request.routing_exception, SecurityError)
+    return isinstance(request.routing_exception, SecurityError | BadHost)
+
+
+_SQLITE_UNAVAILABLE = ("readonly database", "unable to open", "database is locked", "disk i/o")
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """The database cannot be reached or written (an operator's matter), as opposed to a
+    statement that is wrong (a bug, still a 500)."""
+    orig = getattr(error, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate:
+        # 25006 read-only transaction (a standby), 08 connection, 53 resources, 57P shutdown.
+        return sqlstate == "25006" or sqlstate.startswith(("08", "53", "57P"))
+    if type(orig).__module__.startswith("psycopg"):
+        return isinstance(error, OperationalError)  # no SQLSTATE: the connection itself failed
+    return isinstance(error, OperationalError) and any(
+        reason in str(orig).lower() for reason in _SQLITE_UNAVAILABLE
+    )
+
+
+def _is_client_error(error: Exception) -> bool:
+    """A body the server could not read (gunicorn's malformed chunked encoding, a client that
+    hung up): the client's fault, answered 400 rather than logged as the app's."""
+    try:
+        from gunicorn.http.errors import ParseException
+    except ImportError:  # pragma: no cover - gunicorn is a dependency
+        return False
+    return isinstance(error, ParseException | OSError) and not isinstance(error, OperationalError)
 
 
 def register(app: Flask) -> None:
@@ -51,9 +84,22 @@ def register(app: Flask) -> None:
         message = _("The form has expired or did not come from this site. Reload it and try again.")
         return render_error(400, message)
 
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        """The database refuses (read-only file, server down or in recovery): 503, not 500."""
+        if not database_unavailable(error):
+            return server_error(error)
+        db.session.rollback()
+        app.logger.error(
+            "database unavailable on %s %s: %s", request.method, request.path, error.orig
+        )
+        return render_error(503)
+
     @app.errorhandler(Exception)
     def server_error(error: Exception):
         # The failed request's transaction must not leak into the error page or the next request.
         db.session.rollback()
+        if _is_client_error(error):
+            return render_error(400)
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(500)

@@ -13,6 +13,8 @@ def public_name(user) -> str:
 
 
 def absolute_url(path: str) -> str:
-    """`PUBLIC_BASE_URL` + path when configured (a static copy, a proxy), else this request's."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
+    """`PUBLIC_BASE_URL` (a static copy) or `BASE_URL` + path, else this request's (whose host
+    is checked against TRUSTED_HOSTS)."""
+    config = current_app.config
+    base = config.get("PUBLIC_BASE_URL") or config.get("BASE_URL") or request.url_root
     return base.rstrip("/") + path

@@ -48,7 +48,9 @@ def test_nothing_acknowledged_is_lost_under_load_and_kills():
         text=True,
         timeout=600,
         check=False,
-        env={**os.environ, "ASSESS_BENCH_PG_URL": PG_ADMIN},
+        # The bench's server takes the rest of its settings from the environment; outside debug
+        # the app needs to know its host (bench/integrity.py requests 127.0.0.1).
+        env={**os.environ, "ASSESS_BENCH_PG_URL": PG_ADMIN, "ASSESS_TRUSTED_HOSTS": "127.0.0.1"},
     )
     output = run.stdout[run.stdout.index("{") :]
     result = json.loads(output)[database]

@@ -184,7 +184,8 @@ def test_production_cookies_are_host_prefixed_secure_httponly_lax(make_app, make
         )
     assert response.status_code == 302
     cookies = _set_cookie_headers(response)
-    assert set(cookies) == {"__Host-session", "__Host-remember"}
+    # The device cookie marks a known device for login throttling (services/throttle.py).
+    assert set(cookies) == {"__Host-session", "__Host-remember", "__Host-device"}
     for header in cookies.values():
         attributes = [a.strip().lower() for a in header.split(";")[1:]]
         assert "secure" in attributes

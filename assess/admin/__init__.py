@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from . import account, common, framework, home, imports, profile, users  # noqa: F401  (routes)
+from . import account, common, framework, home, imports, jobs, profile, users  # noqa: F401  (routes)
 from .blueprint import account_bp, bp
 from .cli import import_assessments_command
 

@@ -218,9 +218,11 @@ def change_file(change_id: int):
     with refusals(url_for("admin.profile_index")):
         change = profile_content.get(current_user, change_id)
     stored = change.payload.get("file_name", "") if change.kind == "resource" else ""
-    path = uploads.path_of(stored)
-    if path is None:
+    opened = uploads.open_stored(stored)
+    if opened is None:
         abort(404)
-    name = uploads.download_name(change.payload.get("title", ""), path.name)
-    file_type = uploads.TYPES[path.suffix[1:]]
-    return send_file(path, mimetype=file_type.content_type, as_attachment=True, download_name=name)
+    name = uploads.download_name(change.payload.get("title", ""), stored)
+    file_type = uploads.TYPES[stored.rsplit(".", 1)[1]]
+    return send_file(
+        opened, mimetype=file_type.content_type, as_attachment=True, download_name=name
+    )

@@ -204,4 +204,4 @@ def resource_href(country: Country, resource: Resource) -> str:
 
 
 def resource_on_disk(resource: Resource) -> bool:
-    return uploads.path_of(resource.file_name) is not None
+    return uploads.exists(resource.file_name)

@@ -133,7 +133,7 @@ class PublicResponses:
     def __call__(self, environ, start_response):
         if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
             return self.wsgi_app(environ, start_response)
-        cookies = parse_cookie(environ) if environ.get("HTTP_COOKIE") else {}
+        cookies = _cookies(environ)
         if self.private_cookies.intersection(cookies):
             return self.wsgi_app(environ, start_response)
         key = self._key(environ, cookies)
@@ -225,6 +225,19 @@ class PublicResponses:
         if len(body) <= LARGEST_BYTES and not any(k.lower() == "set-cookie" for k, _ in headers):
             self.store.put(key, stored)
         return stored
+
+
+def _cookies(environ) -> dict:
+    """The request's cookies; a header that is not UTF-8 (a broken or hostile client) is read
+    without its non-ASCII bytes rather than failing the request: the names that matter here
+    (the language and the private cookies) are ASCII."""
+    header = environ.get("HTTP_COOKIE")
+    if not header:
+        return {}
+    try:
+        return parse_cookie(environ)
+    except UnicodeDecodeError:
+        return parse_cookie(header.encode("latin-1", "replace").decode("ascii", "ignore"))
 
 
 def _compressible(headers: list[tuple[str, str]], body: bytes) -> bool:

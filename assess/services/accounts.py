@@ -73,16 +73,19 @@ class LoginRefused(Exception):
         self.throttled = throttled
 
 
-def authenticate(email: str, password: str, address: str) -> User:
-    """The user for these credentials, recording failures so that guessing is throttled.
+def authenticate(email: str, password: str, address: str, device_cookie: str | None = None) -> User:
+    """The user for these credentials, counting the attempt first so that guessing is throttled.
 
+    `device_cookie` is the browser's device cookie (`throttle.issue_device`, given at the last
+    successful login): with it, strangers' failures on the account do not block this login.
     The password is verified whole, never truncated. An unknown e-mail, an inactive account and a
-    wrong password take the same path (one argon2 verification, one recorded failure) and raise
+    wrong password take the same path (one argon2 verification, one counted attempt) and raise
     the same `LoginRefused`, so that neither the answer nor its timing tells which it was.
     """
     email = email.strip().lower()
     limiter = throttle.current()
-    if limiter.blocked(email, address):
+    reservation = limiter.reserve(email, address, throttle.known_device(device_cookie, email))
+    if reservation is None:
         raise LoginRefused(throttled=True)
     user = db.session.scalar(select(User).where(User.email == email))
     try:
@@ -90,8 +93,7 @@ def authenticate(email: str, password: str, address: str) -> User:
         if user is None or not user.active:
             raise VerificationError
     except (VerificationError, InvalidHashError):
-        limiter.record_failure(email, address)
-        raise LoginRefused() from None
+        raise LoginRefused() from None  # the attempt stays counted
     assert user is not None  # refused above
     with write_transaction():
         user = db.session.get_one(User, user.id)
@@ -99,7 +101,7 @@ def authenticate(email: str, password: str, address: str) -> User:
             # Upgrade a hash made with older, weaker parameters while the password is at hand.
             user.password_hash = hasher.hash(password)
         user.last_login_at = datetime.now(UTC)
-        limiter.clear_account(email)
+        limiter.release(reservation)
         audit.record(user, "login", user)
     return user
 

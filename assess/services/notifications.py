@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from .. import jobs
 from ..database import write_transaction
 from ..extensions import db
 from ..models import (
@@ -118,7 +119,9 @@ def _notify(
     for person in people:
         session.add(Notification(user_id=person.id, message=sentence, link=link))
         if person.email_notifications:  # the preference on the account page
-            session.add(OutboxEmail(recipient=person.email, subject=subject, body=body))
+            mail = OutboxEmail(recipient=person.email, subject=subject, body=body)
+            session.add(mail)
+            jobs.after_commit(session, "send_mail", mail)
 
 
 def _texts(

@@ -62,7 +62,7 @@ def clean(kind: str, raw: dict) -> dict:
             errors[name] = [gettext("Use at most %(n)s characters.", n=limit)]
         elif kind_of == "url" and text and not text.startswith(("https://", "http://")):
             errors[name] = [gettext("Enter a web address starting with https://.")]
-        elif kind_of == "file" and text and uploads.path_of(text) is None:
+        elif kind_of == "file" and text and not uploads.exists(text):
             errors[name] = [gettext("The uploaded file is missing; upload it again.")]
         elif kind_of == "year" and text:
             if not (text.isdigit() and 1000 <= int(text) <= 2999):
