@@ -44,6 +44,9 @@ def register(app: Flask) -> None:
     for command in (export_command, import_command):
         app.cli.add_command(command)
     app.cli.add_command(send_mail_command)
+    from . import research_cli
+
+    research_cli.register(app)
 
 
 def _fail(message: str) -> None:

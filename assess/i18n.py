@@ -75,7 +75,10 @@ def _country_catalogue(language: str) -> gettext.NullTranslations:
 
 def country_name(name: str) -> str:
     """A country's name in the page's language, from pycountry's own locale data."""
-    language = str(get_locale() or "en")
+    return country_name_in(name, str(get_locale() or "en"))
+
+
+def country_name_in(name: str, language: str) -> str:
     if language == "en":
         return name
     return _country_catalogue(language).gettext(name)

@@ -7,6 +7,7 @@ from .assessment import Assessment, Citation, Comment, Source, Status, Version, 
 from .audit import AuditEvent, Notification, OutboxEmail
 from .geo import Country, Indicator, Instrument
 from .profile import Fact, Member, NewsItem, Resource
+from .search import SearchEntry
 
 __all__ = [
     "Assessment",
@@ -28,6 +29,7 @@ __all__ = [
     "Resource",
     "Role",
     "RoleGrant",
+    "SearchEntry",
     "Source",
     "Status",
     "User",

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from . import caching, countries, data, helpers, indicators
+from . import caching, countries, data, helpers, indicators, search
 
 bp = Blueprint("public", __name__)
 
@@ -18,6 +18,7 @@ ROUTES = [
     ("/data/", data.downloads),
     ("/data/assessments.csv", data.csv_download),
     ("/data/assessments.json", data.json_download),
+    ("/search", search.search_page),
 ]
 
 for rule, view in ROUTES:

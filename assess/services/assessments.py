@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..database import write_transaction
 from ..extensions import db
+from ..search import index as search_index
 from ..models import (
     Assessment,
     Country,
@@ -302,6 +303,7 @@ def approve(user: User, version_id: int, comment: str | None = None) -> Version:
         assessment.published_version = version
         assessment.public_updated_at = now
         version.framework_revision = framework.current_revision(session)
+        search_index.update(session, assessment, version)  # searchable as it becomes public
     return version
 
 
@@ -343,6 +345,7 @@ def retract(user: User, version_id: int, reason: str) -> Version:
         assessment = version.assessment
         assessment.published_version_id = None
         assessment.public_updated_at = now
+        search_index.update(session, assessment, None)  # no longer found once withdrawn
     return version
 
 

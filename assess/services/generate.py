@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, insert, select, text, update
 
 from ..database import write_transaction
+from ..search import index as search_index
 from ..models import (
     Assessment,
     AuditEvent,
@@ -123,6 +124,7 @@ def generate(
                     _assessment(rows, rng, country, indicator, instruments, scale, base,
                                 reviewer, supervisor, open_share)  # fmt: skip
         rows.write(session)
+        search_index.rebuild(session)  # the bulk rows bypass publication, which indexes them
     versions = rows.rows[Version]
     return {
         "assessments": len(rows.rows[Assessment]),
