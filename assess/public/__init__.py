@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from . import caching, countries, data, helpers, indicators, search
+from . import caching, compare, countries, data, follow, helpers, indicators, pages, search
 
 bp = Blueprint("public", __name__)
 
@@ -19,9 +19,16 @@ ROUTES = [
     ("/data/assessments.csv", data.csv_download),
     ("/data/assessments.json", data.json_download),
     ("/search", search.search_page),
+    ("/compare", compare.compare),
+    ("/methodology", pages.methodology),
+    ("/about", pages.about),
+    ("/contact", pages.contact),
+    ("/feed.atom", follow.feed),
+    ("/countries/<iso2>/feed.atom", follow.country_feed),
 ]
 
 for rule, view in ROUTES:
     bp.add_url_rule(rule, view_func=view)
 caching.register(bp)
 helpers.register(bp)
+bp.add_app_template_global(pages.status_meaning)

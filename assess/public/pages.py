@@ -1,0 +1,42 @@
+"""Pages about the site itself: what each finding means (methodology), and the publishing
+organisation's about and contact pages, whose text is set in configuration."""
+
+from flask import abort, current_app, render_template
+from flask_babel import lazy_gettext as _l
+
+from .. import queries
+from ..models import Status
+
+# What every finding means, whatever the indicator: shown on the methodology page, on every
+# indicator page and linked from every legend.
+STATUS_MEANINGS = {
+    Status.YES: _l("The law meets the indicator in full, as its rubric describes."),
+    Status.PARTIAL: _l("The law meets the indicator in part: some of what the rubric asks is missing or limited."),
+    Status.NO: _l("The law does not meet the indicator."),
+    Status.NO_DATA: _l("The country was assessed, but no reliable information could be found: not a finding that the law is missing."),
+    Status.NOT_ASSESSED: _l("Nobody has assessed this country against the indicator yet, or its assessment was withdrawn: nothing is known either way."),
+}
+
+
+def status_meaning(status: str) -> str:
+    return str(STATUS_MEANINGS[Status(status)])
+
+
+def methodology():
+    return render_template("public/methodology.html", indicators=queries.active_indicators())
+
+
+def organisation_page(name: str):
+    """`/about` and `/contact`: Markdown from `ORGANISATION_PAGES` (configuration)."""
+    text = (current_app.config.get("ORGANISATION_PAGES") or {}).get(name)
+    if not text:
+        abort(404)
+    return render_template("public/organisation_page.html", name=name, text=text)
+
+
+def about():
+    return organisation_page("about")
+
+
+def contact():
+    return organisation_page("contact")

@@ -1,0 +1,112 @@
+"""Compare countries side by side; the findings explained; Atom feeds to follow."""
+
+import feedparser
+import pytest
+
+from assess.services import assessments
+
+from .publishing import content, publish
+
+
+@pytest.fixture
+def people(make_user):
+    return (
+        make_user("reviewer", ["KZ", "CR", "FR"], name="Rita"),
+        make_user("supervisor", ["KZ", "CR", "FR"], name="Sam"),
+    )
+
+
+def text(response) -> str:
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def row(html: str, slug: str) -> str:
+    return html.split(f'href="/indicators/{slug}"')[1].split("</tr>")[0]
+
+
+def test_compare_puts_findings_side_by_side_and_marks_differences(client, people):
+    reviewer, supervisor = people
+    publish(reviewer, supervisor, "KZ", "age-of-consent", content("no"))
+    publish(reviewer, supervisor, "KZ", "age-of-consent", content("no", "Same finding, new words."))
+    publish(reviewer, supervisor, "KZ", "age-of-consent", content("partial"))
+    publish(reviewer, supervisor, "CR", "age-of-consent", content("partial"))
+    publish(reviewer, supervisor, "KZ", "csam-definition", content("yes"))
+    html = text(client.get("/compare?c=kz&c=cr"))
+    assert "Kazakhstan" in html and "Costa Rica" in html
+    same = row(html, "age-of-consent")
+    assert same.count("Partial") == 2 and "Same" in same and "Differs" not in same
+    assert same.count("since ") == 2
+    differs = row(html, "csam-definition")
+    assert "Differs" in differs and "Yes" in differs and "nothing published" in differs
+    assert "Not Yet Assessed" in differs  # missing data is explicit
+    assert "The findings differ on 1 indicator of 9." in html
+    assert 'href="/countries/kz/age-of-consent"' in html
+
+
+def test_since_is_the_first_publication_of_an_unbroken_run(client, people, app):
+    reviewer, supervisor = people
+    first = publish(reviewer, supervisor, "FR", "age-of-consent", content("no"))
+    publish(reviewer, supervisor, "FR", "age-of-consent", content("no", "Reworded."))
+    from assess.public.compare import rows
+    from assess import queries
+
+    countries = [queries.country_by_code("FR"), queries.country_by_code("KZ")]
+    table = rows(countries, queries.active_indicators())
+    cell = table[0].cells[0]
+    assert cell.status == "no" and cell.number == 2 and cell.since == first.published_at
+
+
+def test_compare_needs_two_to_four_known_countries(client):
+    assert "Choose at least two countries." in text(client.get("/compare?c=kz"))
+    html = text(client.get("/compare?c=kz&c=zz"))
+    assert "No country has the code “zz”." in html and "Choose at least two countries." in html
+    many = text(client.get("/compare?c=kz&c=cr&c=fr&c=de&c=es"))
+    assert "At most 4 countries can be compared" in many
+    assert "Spain" not in many.split("<table")[1]
+
+
+def test_every_profile_links_to_compare_and_its_feed(client):
+    html = text(client.get("/countries/kz"))
+    assert 'href="/compare?c=kz"' in html
+    assert 'rel="alternate" type="application/atom+xml" href="/countries/kz/feed.atom"' in html
+    assert 'href="/feed.atom"' in html
+
+
+def test_the_methodology_explains_every_finding_and_legends_link_there(client):
+    html = text(client.get("/methodology"))
+    for words in ["No Data", "no reliable information could be found", "Not Yet Assessed", "Nobody has assessed"]:
+        assert words in html
+    assert "The law sets an age of sexual consent of at least 16" in html
+    indicator = text(client.get("/indicators/age-of-consent"))
+    assert "no reliable information could be found" in indicator
+    assert 'href="/methodology#findings"' in indicator
+    assert 'href="/methodology#findings"' in text(client.get("/"))
+
+
+def test_feeds_carry_publications_and_retractions(client, people):
+    reviewer, supervisor = people
+    publish(reviewer, supervisor, "KZ", "age-of-consent", content("yes", "Clear law."))
+    gone = publish(reviewer, supervisor, "CR", "age-of-consent", content("no"))
+    assessments.retract(supervisor, gone.id, "Wrong article cited.")
+    site = feedparser.parse(client.get("/feed.atom").data)
+    assert not site.bozo, site.bozo_exception
+    assert site.feed.title == "assess: publications and withdrawals"
+    titles = [e.title for e in site.entries]
+    assert titles[0] == "Withdrawn: Costa Rica, Age of Consent (version 1)"
+    assert "Kazakhstan, Age of Consent: Yes (version 1)" in titles
+    assert "Costa Rica, Age of Consent: No (version 1)" in titles
+    kz = next(e for e in site.entries if e.title.startswith("Kazakhstan"))
+    assert kz.link == "http://localhost/countries/kz/age-of-consent/v/1"
+    assert "Clear law." in kz.content[0].value
+    country = feedparser.parse(client.get("/countries/kz/feed.atom").data)
+    assert not country.bozo
+    assert [e.title for e in country.entries] == ["Kazakhstan, Age of Consent: Yes (version 1)"]
+    assert client.get("/countries/zz/feed.atom").status_code == 404
+    assert client.get("/countries/KZ/feed.atom").status_code == 301
+
+
+def test_an_empty_feed_is_valid(client):
+    parsed = feedparser.parse(client.get("/feed.atom").data)
+    assert not parsed.bozo and parsed.entries == []
+    assert client.get("/feed.atom").headers["Content-Type"].startswith("application/atom+xml")
