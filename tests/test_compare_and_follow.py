@@ -110,3 +110,43 @@ def test_an_empty_feed_is_valid(client):
     parsed = feedparser.parse(client.get("/feed.atom").data)
     assert not parsed.bozo and parsed.entries == []
     assert client.get("/feed.atom").headers["Content-Type"].startswith("application/atom+xml")
+
+
+def test_a_permalink_carries_citation_meta_tags_and_downloads(client, people, app):
+    app.config["ORGANISATION"] = "ECPAT International"
+    version = publish(*people, "KZ", "age-of-consent", content("yes"))
+    html = text(client.get("/countries/kz/age-of-consent/v/1"))
+    day = version.published_at.date()
+    assert '<meta name="citation_title" content="Age of Consent: Kazakhstan">' in html
+    assert '<meta name="citation_author" content="ECPAT International">' in html
+    assert f'<meta name="citation_publication_date" content="{day:%Y/%m/%d}">' in html
+    assert '<meta name="citation_public_url" content="http://localhost/countries/kz/age-of-consent/v/1">' in html
+    assert '<meta name="DC.creator" content="ECPAT International">' in html
+    assert f"ECPAT International ({day.year}). “Age of Consent: Kazakhstan”. Version 1, published" in html
+    assert "(accessed " in html and 'id="copy-citation"' in html
+    bib = client.get("/countries/kz/age-of-consent/v/1/cite.bib")
+    assert bib.headers["Content-Type"].startswith("application/x-bibtex")
+    body = bib.get_data(as_text=True)
+    assert body.startswith("@misc{kz-age-of-consent-v1,")
+    assert "author = {{ECPAT International}}" in body and f"year = {{{day.year}}}" in body
+    ris = client.get("/countries/kz/age-of-consent/v/1/cite.ris").get_data(as_text=True)
+    assert ris.startswith("TY  - ELEC\r\n") and "AU  - ECPAT International\r\n" in ris
+    assert ris.endswith("ER  - \r\n")
+    import json
+
+    csl = json.loads(client.get("/countries/kz/age-of-consent/v/1/cite.json").data)
+    assert csl[0]["author"] == [{"literal": "ECPAT International"}]
+    assert csl[0]["issued"] == {"date-parts": [[day.year, day.month, day.day]]}
+    assert csl[0]["URL"] == "http://localhost/countries/kz/age-of-consent/v/1"
+    assert client.get("/countries/kz/age-of-consent/v/9/cite.bib").status_code == 404
+    assert client.get("/countries/kz/age-of-consent/v/1/cite.doc").status_code == 404
+
+
+def test_bibtex_escapes_special_characters(app):
+    from datetime import UTC, datetime
+
+    from assess.citations import Record, bibtex
+
+    found = Record("A & B {x}: 100%", "Org_1 #", datetime(2024, 5, 1, tzinfo=UTC), 2, "http://x/", "en", "k")
+    out = bibtex(found)
+    assert r"title = {A \& B \{x\}: 100\%}" in out and r"author = {{Org\_1 \#}}" in out

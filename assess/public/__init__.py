@@ -2,7 +2,9 @@
 
 from flask import Blueprint
 
-from . import caching, compare, countries, data, follow, helpers, indicators, pages, search
+from .. import citations
+
+from . import caching, cite, compare, countries, data, follow, helpers, indicators, pages, search
 
 bp = Blueprint("public", __name__)
 
@@ -13,6 +15,7 @@ ROUTES = [
     ("/countries/<iso2>", countries.country),
     ("/countries/<iso2>/<slug>", countries.assessment),
     ("/countries/<iso2>/<slug>/v/<int:number>", countries.version),
+    ("/countries/<iso2>/<slug>/v/<int:number>/cite.<any(bib, ris, json):fmt>", cite.citation_file),
     ("/indicators/", indicators.indicator_list),
     ("/indicators/<slug>", indicators.indicator),
     ("/data/", data.downloads),
@@ -32,3 +35,7 @@ for rule, view in ROUTES:
 caching.register(bp)
 helpers.register(bp)
 bp.add_app_template_global(pages.status_meaning)
+bp.add_app_template_global(citations.record, 'citation_record')
+bp.add_app_template_global(citations.text, 'citation_full_text')
+bp.add_app_template_global(citations.meta_tags, 'citation_meta_tags')
+bp.add_app_template_global(cite.today, 'today')
