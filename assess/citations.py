@@ -52,6 +52,24 @@ def text(found: Record, accessed: date) -> str:
     )
 
 
+def profile_text(country: Country, last_updated: datetime | None, url: str, accessed: date) -> str:
+    """The citation of a whole country profile, as it stands."""
+    organisation = current_app.config["ORGANISATION"]
+    if last_updated is None:
+        return _(
+            "%(organisation)s. “%(country)s: country profile”. %(url)s (accessed %(accessed)s).",
+            organisation=organisation, country=country_name(country.name), url=url,
+            accessed=format_date(accessed, format="long"),
+        )  # fmt: skip
+    return _(
+        "%(organisation)s (%(year)s). “%(country)s: country profile”. Last updated %(date)s. "
+        "%(url)s (accessed %(accessed)s).",
+        organisation=organisation, year=last_updated.year, country=country_name(country.name),
+        date=format_date(last_updated, format="long"), url=url,
+        accessed=format_date(accessed, format="long"),
+    )  # fmt: skip
+
+
 def meta_tags(found: Record) -> list[tuple[str, str]]:
     """(name, content) of the Highwire Press tags Google Scholar and Zotero read, and Dublin Core."""
     day = found.published.date()

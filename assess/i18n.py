@@ -1,4 +1,4 @@
-"""Languages: the visitor's choice (a cookie), then Accept-Language, then English.
+"""Languages: `?lang=`, the visitor's choice (a cookie), then Accept-Language, then English.
 
 The language is never part of a public URL: a citation stays the same in every language.
 
@@ -42,7 +42,9 @@ def select_locale() -> str:
     if not has_request_context():  # the command line, mail sent by `assess send-mail`
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
-    chosen = request.cookies.get(COOKIE)
+    # `?lang=fr` first: a link to a page in one language (hreflang alternates) needs no cookie.
+    chosen = request.args.get("lang") if request.args.get("lang") in languages else None
+    chosen = chosen or request.cookies.get(COOKIE)
     if chosen in languages:
         return chosen
     return (

@@ -150,3 +150,38 @@ def test_bibtex_escapes_special_characters(app):
     found = Record("A & B {x}: 100%", "Org_1 #", datetime(2024, 5, 1, tzinfo=UTC), 2, "http://x/", "en", "k")
     out = bibtex(found)
     assert r"title = {A \& B \{x\}: 100\%}" in out and r"author = {{Org\_1 \#}}" in out
+
+
+def test_sitemap_lists_every_public_page_with_lastmod(client, people):
+    version = publish(*people, "KZ", "age-of-consent", content("yes"))
+    body = client.get("/sitemap.xml").get_data(as_text=True)
+    import xml.etree.ElementTree as ET
+
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    urls = {u.find("s:loc", ns).text: u.find("s:lastmod", ns) for u in ET.fromstring(body).findall("s:url", ns)}
+    day = version.published_at.date().isoformat()
+    assert urls["http://localhost/countries/kz/age-of-consent/v/1"].text == day
+    assert urls["http://localhost/countries/kz"].text == day
+    assert urls["http://localhost/countries/cr"] is None  # nothing published: no date
+    assert "http://localhost/countries/cr/csam-definition" in urls
+    assert "http://localhost/methodology" in urls and "http://localhost/indicators/age-of-consent" in urls
+    assert len(urls) > 249 * 10
+
+
+def test_robots_and_head_metadata(client):
+    robots = client.get("/robots.txt").get_data(as_text=True)
+    assert "Disallow: /staff/" in robots and "Sitemap: http://localhost/sitemap.xml" in robots
+    html = text(client.get("/countries/kz"))
+    assert '<link rel="canonical" href="http://localhost/countries/kz">' in html
+    assert '<link rel="alternate" hreflang="fr" href="http://localhost/countries/kz?lang=fr">' in html
+    assert '<link rel="alternate" hreflang="x-default" href="http://localhost/countries/kz">' in html
+    assert '<meta name="description" content="Kazakhstan: how its law meets 9 child-protection indicators' in html
+    assert 'rel="icon" href="/static/favicon.svg"' in html
+    assert 'href="/static/css/print.css" media="print"' in html
+    assert "Cite this profile" in html
+    french = text(client.get("/countries/kz?lang=fr"))
+    assert '<html lang="fr">' in french
+    with client.get("/static/favicon.svg") as icon:
+        assert icon.status_code == 200 and b"<svg" in icon.data
+    compare = text(client.get("/compare?c=kz&c=cr&lang=es"))
+    assert '<link rel="canonical" href="http://localhost/compare?c=kz&amp;c=cr">' in compare

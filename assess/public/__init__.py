@@ -4,7 +4,7 @@ from flask import Blueprint
 
 from .. import citations
 
-from . import caching, cite, compare, countries, data, follow, helpers, indicators, pages, search
+from . import caching, cite, compare, countries, data, follow, helpers, indicators, pages, search, seo, sitemap
 
 bp = Blueprint("public", __name__)
 
@@ -28,14 +28,18 @@ ROUTES = [
     ("/contact", pages.contact),
     ("/feed.atom", follow.feed),
     ("/countries/<iso2>/feed.atom", follow.country_feed),
+    ("/sitemap.xml", sitemap.sitemap),
+    ("/robots.txt", sitemap.robots),
 ]
 
 for rule, view in ROUTES:
     bp.add_url_rule(rule, view_func=view)
 caching.register(bp)
 helpers.register(bp)
+seo.register(bp)
 bp.add_app_template_global(pages.status_meaning)
 bp.add_app_template_global(citations.record, 'citation_record')
 bp.add_app_template_global(citations.text, 'citation_full_text')
 bp.add_app_template_global(citations.meta_tags, 'citation_meta_tags')
+bp.add_app_template_global(citations.profile_text, 'profile_citation')
 bp.add_app_template_global(cite.today, 'today')
