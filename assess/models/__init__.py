@@ -7,7 +7,7 @@ from .assessment import Assessment, Citation, Comment, Source, Status, Version, 
 from .audit import AuditEvent, Notification, OutboxEmail
 from .geo import Country, Indicator, Instrument
 from .profile import Fact, Member, NewsItem, Resource
-from .search import SearchEntry
+from .search import DataRelease, DataReleaseFile, SearchEntry
 
 __all__ = [
     "Assessment",
@@ -15,6 +15,8 @@ __all__ = [
     "Citation",
     "Comment",
     "Country",
+    "DataRelease",
+    "DataReleaseFile",
     "Fact",
     "FrameworkRevision",
     "Indicator",

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ._base import UTCDateTime
@@ -23,3 +23,28 @@ class SearchEntry(db.Model):
     title: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DataRelease(db.Model):
+    """An immutable, dated copy of the published dataset (`assess release NAME`), citable at
+    /data/releases/<name>/. Kept in the database so that every host serves the same files."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    files: Mapped[list["DataReleaseFile"]] = relationship(
+        back_populates="release", order_by="DataReleaseFile.id", cascade="all, delete-orphan"
+    )
+
+
+class DataReleaseFile(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("data_release.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(80))
+    media_type: Mapped[str] = mapped_column(String(80))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)
+
+    release: Mapped[DataRelease] = relationship(back_populates="files")
+
+    __table_args__ = (db.UniqueConstraint("release_id", "filename"),)

@@ -21,6 +21,10 @@ ROUTES = [
     ("/data/", data.downloads),
     ("/data/assessments.csv", data.csv_download),
     ("/data/assessments.json", data.json_download),
+    ("/data/datapackage.json", data.datapackage_json),
+    ("/data/releases/", data.release_list),
+    ("/data/releases/<name>/", data.release),
+    ("/data/releases/<name>/<filename>", data.release_file),
     ("/search", search.search_page),
     ("/compare", compare.compare),
     ("/methodology", pages.methodology),
@@ -37,6 +41,7 @@ for rule, view in ROUTES:
 caching.register(bp)
 helpers.register(bp)
 seo.register(bp)
+bp.after_request(data.open_to_every_origin)
 bp.add_app_template_global(pages.status_meaning)
 bp.add_app_template_global(citations.record, 'citation_record')
 bp.add_app_template_global(citations.text, 'citation_full_text')

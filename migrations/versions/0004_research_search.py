@@ -1,4 +1,5 @@
-"""the search index: one row per published assessment, and the database's full-text index on it
+"""the search index (one row per published assessment, and the database's full-text index on
+it) and dated data releases
 
 Revision ID: 0004_research_search
 Revises: 0003_perf
@@ -61,6 +62,29 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_search_entry")),
         sa.UniqueConstraint("assessment_id", name=op.f("uq_search_entry_assessment_id")),
     )
+    op.create_table(
+        "data_release",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_release")),
+        sa.UniqueConstraint("name", name=op.f("uq_data_release_name")),
+    )
+    op.create_table(
+        "data_release_file",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("release_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=80), nullable=False),
+        sa.Column("media_type", sa.String(length=80), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["release_id"], ["data_release.id"], name=op.f("fk_data_release_file_release_id_data_release")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_release_file")),
+        sa.UniqueConstraint("release_id", "filename", name=op.f("uq_data_release_file_release_id_filename")),
+    )
+    op.create_index("ix_data_release_file_release_id", "data_release_file", ["release_id"], unique=False)
     op.create_index("ix_search_entry_country_id", "search_entry", ["country_id"], unique=False)
     op.create_index("ix_search_entry_indicator_id", "search_entry", ["indicator_id"], unique=False)
     if op.get_bind().dialect.name == "sqlite":
@@ -84,3 +108,6 @@ def downgrade():
     op.drop_index("ix_search_entry_indicator_id", table_name="search_entry")
     op.drop_index("ix_search_entry_country_id", table_name="search_entry")
     op.drop_table("search_entry")
+    op.drop_index("ix_data_release_file_release_id", table_name="data_release_file")
+    op.drop_table("data_release_file")
+    op.drop_table("data_release")
