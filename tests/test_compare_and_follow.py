@@ -185,3 +185,32 @@ def test_robots_and_head_metadata(client):
         assert icon.status_code == 200 and b"<svg" in icon.data
     compare = text(client.get("/compare?c=kz&c=cr&lang=es"))
     assert '<link rel="canonical" href="http://localhost/compare?c=kz&amp;c=cr">' in compare
+
+
+def test_the_publishing_organisation_is_configurable(make_app):
+    other = make_app(
+        SITE_NAME="Child Law Monitor",
+        ORGANISATION="ECPAT International",
+        ORGANISATION_LOGO="https://ecpat.example/logo.svg",
+        ORGANISATION_COLOURS={"brand": "#123456", "brand_dark": "red;}body{x:y"},
+        ORGANISATION_PAGES={"about": "We are **ECPAT**.", "contact": "Write to info@ecpat.example."},
+    )
+    with other.app_context():
+        client = other.test_client()
+        html = client.get("/countries/kz").get_data(as_text=True)
+        assert "<title>Kazakhstan · Child Law Monitor · ECPAT International</title>" in html
+        assert '<img class="brand-logo" src="https://ecpat.example/logo.svg" alt="ECPAT International"' in html
+        assert 'href="/about"' in html and 'href="/contact"' in html
+        assert "We are <strong>ECPAT</strong>." in client.get("/about").get_data(as_text=True)
+        css = client.get("/brand.css").get_data(as_text=True)
+        assert "--brand: #123456;" in css and "red" not in css
+        assert "ECPAT International: publications and withdrawals" in client.get("/feed.atom").get_data(as_text=True)
+        from assess.extensions import db
+
+        db.session.remove()
+
+
+def test_about_and_contact_are_404_until_configured(client):
+    assert client.get("/about").status_code == 404
+    assert client.get("/contact").status_code == 404
+    assert 'href="/about"' not in client.get("/").get_data(as_text=True)

@@ -30,6 +30,7 @@ ROUTES = [
     ("/methodology", pages.methodology),
     ("/about", pages.about),
     ("/contact", pages.contact),
+    ("/brand.css", pages.brand_css),
     ("/feed.atom", follow.feed),
     ("/countries/<iso2>/feed.atom", follow.country_feed),
     ("/sitemap.xml", sitemap.sitemap),

@@ -38,14 +38,23 @@ def indicator(slug: str):
     region = request.args.get("region") if request.args.get("region") in regions else None
     sort = request.args.get("sort") if request.args.get("sort") in SORT_KEYS else "country"
     order = "desc" if request.args.get("order") == "desc" else "asc"
-    rows = [row for row in everywhere if region in (None, row.country.region)]
+    finding = request.args.get("finding") if request.args.get("finding") in STATUS_ORDER else None
+    rows = [r for r in everywhere if region in (None, r.country.region) and finding in (None, r.status)]
     rows.sort(key=SORT_KEYS[sort], reverse=order == "desc")
+    # Most countries are often not assessed yet: one line, not a page of identical rows.
+    unassessed = Status.NOT_ASSESSED.value
+    folded = [] if finding == unassessed else sorted(
+        (r for r in rows if r.status == unassessed), key=SORT_KEYS["country"]
+    )  # fmt: skip
+    rows = [r for r in rows if r.status != unassessed] if folded else rows
     return render_template(
         "public/indicator.html",
         indicator=found,
         rows=rows,
         regions=regions,
         region=region,
+        finding=finding,
+        folded=folded,
         sort=sort,
         order=order,
         counts=Counter(statuses.values()),

@@ -1,6 +1,8 @@
 """Pages about the site itself: what each finding means (methodology), and the publishing
 organisation's about and contact pages, whose text is set in configuration."""
 
+import re
+
 from flask import abort, current_app, render_template
 from flask_babel import lazy_gettext as _l
 
@@ -40,3 +42,20 @@ def about():
 
 def contact():
     return organisation_page("contact")
+
+
+COLOUR = re.compile(r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$")
+BRAND_VARIABLES = {"brand": "--brand", "brand_dark": "--brand-dark", "focus": "--focus"}
+
+
+def brand_css():
+    """The organisation's colours (`ORGANISATION_COLOURS`) as a stylesheet: the CSP allows no
+    inline style. Only #rgb or #rrggbb values are written."""
+    colours = current_app.config.get("ORGANISATION_COLOURS") or {}
+    lines = [
+        f"  {variable}: {colours[key]};"
+        for key, variable in BRAND_VARIABLES.items()
+        if isinstance(colours.get(key), str) and COLOUR.match(colours[key])
+    ]
+    body = ":root {\n" + "\n".join(lines) + "\n}\n" if lines else "/* default colours */\n"
+    return current_app.response_class(body, mimetype="text/css")
