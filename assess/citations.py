@@ -3,6 +3,7 @@ and BibTeX, RIS and CSL-JSON files. The author and publisher are the publishing 
 (`ORGANISATION`), never the software."""
 
 import json
+import mimetypes
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -148,8 +149,11 @@ def csl_json(found: Record) -> str:
     return json.dumps([item], ensure_ascii=False, indent=2) + "\n"
 
 
+# Not in Python's table: the freezer compares each file's extension with its Content-Type.
+mimetypes.add_type("application/x-research-info-systems", ".ris")
+
 FORMATS = {  # extension -> (builder, media type)
-    "bib": (bibtex, "application/x-bibtex"),
+    "bib": (bibtex, "text/x-bibtex"),
     "ris": (ris, "application/x-research-info-systems"),
-    "json": (csl_json, "application/vnd.citationstyles.csl+json"),
+    "json": (csl_json, "application/json")  # what a static host sends for .json,
 }

@@ -41,6 +41,8 @@ LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ru": "�
 def select_locale() -> str:
     if not has_request_context():  # the command line, mail sent by `assess send-mail`
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_app.config.get("FREEZE_LANGUAGE"):  # a static copy in one language
+        return current_app.config["FREEZE_LANGUAGE"]
     languages = current_app.config["LANGUAGES"]
     # `?lang=fr` first: a link to a page in one language (hreflang alternates) needs no cookie.
     chosen = request.args.get("lang") if request.args.get("lang") in languages else None

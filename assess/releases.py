@@ -20,7 +20,7 @@ from .services.errors import Conflict, ValidationError
 from .workflow import PUBLIC_STATES
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
-CHECKSUMS = "SHA256SUMS"
+CHECKSUMS = "sha256sums.txt"  # a file name a static host serves as text
 
 
 def _sha256(text: str) -> str:

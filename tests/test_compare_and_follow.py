@@ -125,7 +125,7 @@ def test_a_permalink_carries_citation_meta_tags_and_downloads(client, people, ap
     assert f"ECPAT International ({day.year}). “Age of Consent: Kazakhstan”. Version 1, published" in html
     assert "(accessed " in html and 'id="copy-citation"' in html
     bib = client.get("/countries/kz/age-of-consent/v/1/cite.bib")
-    assert bib.headers["Content-Type"].startswith("application/x-bibtex")
+    assert bib.headers["Content-Type"].startswith("text/x-bibtex")
     body = bib.get_data(as_text=True)
     assert body.startswith("@misc{kz-age-of-consent-v1,")
     assert "author = {{ECPAT International}}" in body and f"year = {{{day.year}}}" in body

@@ -85,10 +85,10 @@ def test_a_release_is_immutable_dated_and_checksummed(app, client, people):
     with app.test_request_context(base_url="https://data.example.org"):
         releases.create("2026-12-01")
     html = client.get("/data/releases/2026-12-01/").get_data(as_text=True)
-    for name in ("assessments.csv", "assessments.json", "datapackage.json", "SHA256SUMS"):
+    for name in ("assessments.csv", "assessments.json", "datapackage.json", "sha256sums.txt"):
         assert f'href="/data/releases/2026-12-01/{name}"' in html
     assert "Cite this release" in html and "release 2026-12-01" in html
-    sums = client.get("/data/releases/2026-12-01/SHA256SUMS").get_data(as_text=True)
+    sums = client.get("/data/releases/2026-12-01/sha256sums.txt").get_data(as_text=True)
     import hashlib
 
     csv_bytes = client.get("/data/releases/2026-12-01/assessments.csv").data
