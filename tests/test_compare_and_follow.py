@@ -214,3 +214,52 @@ def test_about_and_contact_are_404_until_configured(client):
     assert client.get("/about").status_code == 404
     assert client.get("/contact").status_code == 404
     assert 'href="/about"' not in client.get("/").get_data(as_text=True)
+
+
+def test_every_country_is_findable_on_the_map(client):
+    """Shapes for the large, marked points for the small (Singapore, Malta, Tuvalu...)."""
+    import pycountry
+
+    html = text(client.get("/"))
+    for country in pycountry.countries:
+        if country.alpha_2 == "AQ":
+            continue  # Antarctica is left out of the map on purpose
+        assert f'href="/countries/{country.alpha_2.lower()}" aria-label=' in html, country.name
+    for name in ("Singapore", "Malta", "Maldives", "Tuvalu", "Saint Lucia"):
+        assert f'aria-label="{name}: Not Yet Assessed"><circle class="marker' in html, name
+
+
+def test_charts_are_drawn_with_their_numbers(client, people):
+    reviewer, supervisor = people
+    publish(reviewer, supervisor, "KZ", "age-of-consent", content("no"))
+    publish(reviewer, supervisor, "KZ", "age-of-consent", content("yes"))
+    publish(reviewer, supervisor, "CR", "age-of-consent", content("partial"))
+    html = text(client.get("/indicators/age-of-consent"))
+    assert 'class="bars" viewBox=' in html and 'role="img"' in html
+    assert "Findings by region" in html
+    assert "Asia: 1 Yes, " in html and "Americas: 1 Partial, " in html
+    month = html.split('id="chart-history-title">')[1].split("</title>")[0]
+    assert "1 Yes, 1 Partial" in month  # the latest month counts the current findings
+    every = text(client.get("/indicators/"))
+    assert "Findings per indicator, all countries" in every
+    assert "Age of Consent: 1 Yes, 1 Partial, 247 Not Yet Assessed" in every
+
+
+def test_over_time_counts_what_was_public_each_month(app, people):
+    from datetime import UTC, date, datetime
+
+    from assess import charts
+    from assess.extensions import db
+    from assess.models import Indicator
+
+    reviewer, supervisor = people
+    first = publish(reviewer, supervisor, "KZ", "age-of-consent", content("no"))
+    first.published_at = datetime(2026, 9, 15, tzinfo=UTC)
+    second = publish(reviewer, supervisor, "KZ", "age-of-consent", content("yes"))
+    second.published_at = datetime(2026, 11, 2, tzinfo=UTC)
+    db.session.commit()
+    indicator = db.session.scalar(db.select(Indicator).where(Indicator.slug == "age-of-consent"))
+    bars = charts.over_time(indicator, today=date(2026, 12, 1))
+    assert [(b.label, dict(b.counts)) for b in bars] == [
+        ("2026-09", {"no": 1}), ("2026-10", {"no": 1}), ("2026-11", {"yes": 1}), ("2026-12", {"yes": 1}),
+    ]

@@ -159,7 +159,7 @@ def test_home_page_map_is_coloured_by_the_chosen_indicator(client, people):
 
 
 def _table_countries(html: str) -> list[str]:
-    body = html.split("<tbody>")[1]
+    body = html.split('<table class="indicator-table">')[1].split("</tbody>")[0]
     return [text_of(c) for c in re.findall(r'<th scope="row">(.*?)</th>', body, flags=re.S)]
 
 

@@ -4,7 +4,7 @@ from collections import Counter
 
 from flask import abort, render_template, request
 
-from .. import queries
+from .. import charts, queries
 from ..models import Status
 from .helpers import map_entries
 
@@ -25,7 +25,10 @@ SORT_KEYS = {
 def indicator_list():
     indicators = queries.active_indicators()
     summaries = queries.status_counts_by_indicator()
-    return render_template("public/indicators.html", indicators=indicators, summaries=summaries)
+    bars = [charts.bar(i.title, summaries.get(i.id, Counter())) for i in indicators]
+    return render_template(
+        "public/indicators.html", indicators=indicators, summaries=summaries, bars=bars
+    )
 
 
 def indicator(slug: str):
@@ -59,4 +62,6 @@ def indicator(slug: str):
         order=order,
         counts=Counter(statuses.values()),
         entries=map_entries([row.country for row in everywhere], statuses),
+        regional=charts.by_region(found),
+        history=charts.over_time(found),
     )
