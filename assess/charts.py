@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from .extensions import db
+from .i18n import reference_text
 from .models import Assessment, Country, Indicator, Status, Version
 from .workflow import PUBLIC_STATES
 
@@ -45,7 +46,7 @@ def bar(label: str, counts: Counter, statuses: list[str] = ORDER) -> Bar:
 
 
 def by_region(indicator: Indicator) -> list[Bar]:
-    """One bar per region: how its countries' findings on `indicator` are distributed."""
+    """One bar per region (named in the page's language): its countries' findings on `indicator`."""
     statuses = dict(
         db.session.execute(
             select(Assessment.country_id, Version.status)
@@ -56,7 +57,7 @@ def by_region(indicator: Indicator) -> list[Bar]:
     regions: dict[str, Counter] = {}
     for country_id, region in db.session.execute(select(Country.id, Country.region)):
         regions.setdefault(region, Counter())[statuses.get(country_id, Status.NOT_ASSESSED.value)] += 1
-    return [bar(region, counts) for region, counts in sorted(regions.items())]
+    return [bar(reference_text(r) or r, counts) for r, counts in sorted(regions.items())]
 
 
 def _month_ends(first: date, last: date, most: int = 24) -> list[date]:

@@ -5,6 +5,7 @@ from collections import Counter
 from flask import abort, render_template, request
 
 from .. import charts, queries
+from ..i18n import reference_text
 from ..models import Status
 from .helpers import map_entries
 
@@ -25,7 +26,7 @@ SORT_KEYS = {
 def indicator_list():
     indicators = queries.active_indicators()
     summaries = queries.status_counts_by_indicator()
-    bars = [charts.bar(i.title, summaries.get(i.id, Counter())) for i in indicators]
+    bars = [charts.bar(reference_text(i.title) or i.title, summaries.get(i.id, Counter())) for i in indicators]
     return render_template(
         "public/indicators.html", indicators=indicators, summaries=summaries, bars=bars
     )
