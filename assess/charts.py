@@ -56,7 +56,9 @@ def by_region(indicator: Indicator) -> list[Bar]:
     )
     regions: dict[str, Counter] = {}
     for country_id, region in db.session.execute(select(Country.id, Country.region)):
-        regions.setdefault(region, Counter())[statuses.get(country_id, Status.NOT_ASSESSED.value)] += 1
+        regions.setdefault(region, Counter())[
+            statuses.get(country_id, Status.NOT_ASSESSED.value)
+        ] += 1
     return [bar(reference_text(r) or r, counts) for r, counts in sorted(regions.items())]
 
 
@@ -76,7 +78,10 @@ def over_time(indicator: Indicator, today: date | None = None) -> list[Bar]:
     rows = db.session.execute(
         select(Version.assessment_id, Version.status, Version.published_at, Version.retracted_at)
         .join(Assessment, Assessment.id == Version.assessment_id)
-        .where(Assessment.indicator_id == indicator.id, Version.state.in_([s.value for s in PUBLIC_STATES]))
+        .where(
+            Assessment.indicator_id == indicator.id,
+            Version.state.in_([s.value for s in PUBLIC_STATES]),
+        )
         .order_by(Version.published_at)
     ).all()
     if not rows:
@@ -91,7 +96,9 @@ def over_time(indicator: Indicator, today: date | None = None) -> list[Bar]:
             if row.published_at < until:
                 current[row.assessment_id] = row
         counts = Counter(
-            row.status for row in current.values() if row.retracted_at is None or row.retracted_at >= until
+            row.status
+            for row in current.values()
+            if row.retracted_at is None or row.retracted_at >= until
         )
         bars.append(bar(month.strftime("%Y-%m"), counts, ASSESSED))
     return bars

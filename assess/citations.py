@@ -155,5 +155,5 @@ mimetypes.add_type("application/x-research-info-systems", ".ris")
 FORMATS = {  # extension -> (builder, media type)
     "bib": (bibtex, "text/x-bibtex"),
     "ris": (ris, "application/x-research-info-systems"),
-    "json": (csl_json, "application/json")  # what a static host sends for .json,
+    "json": (csl_json, "application/json"),  # what a static host sends for .json,
 }

@@ -110,16 +110,26 @@ def _profile_content() -> dict[int, dict]:
     content: dict[int, dict] = {}
 
     def slot(country_id: int) -> dict:
-        return content.setdefault(country_id, {"members": [], "facts": [], "resources": [], "news": []})
+        return content.setdefault(
+            country_id, {"members": [], "facts": [], "resources": [], "news": []}
+        )
 
     for m in db.session.scalars(select(Member).order_by(Member.position, Member.id)):
-        slot(m.country_id)["members"].append({"name": m.name, "description": m.description, "url": m.url})
+        slot(m.country_id)["members"].append(
+            {"name": m.name, "description": m.description, "url": m.url}
+        )
     for f in db.session.scalars(select(Fact).order_by(Fact.position, Fact.id)):
         slot(f.country_id)["facts"].append(f.text)
     for r in db.session.scalars(select(Resource).order_by(Resource.position, Resource.id)):
-        slot(r.country_id)["resources"].append({"publisher": r.publisher, "title": r.title, "year": r.year, "url": r.url})
-    for n in db.session.scalars(select(NewsItem).order_by(NewsItem.published_on.desc(), NewsItem.id.desc())):
-        slot(n.country_id)["news"].append({"title": n.title, "body": n.body, "url": n.url, "date": n.published_on.isoformat()})
+        slot(r.country_id)["resources"].append(
+            {"publisher": r.publisher, "title": r.title, "year": r.year, "url": r.url}
+        )
+    for n in db.session.scalars(
+        select(NewsItem).order_by(NewsItem.published_on.desc(), NewsItem.id.desc())
+    ):
+        slot(n.country_id)["news"].append(
+            {"title": n.title, "body": n.body, "url": n.url, "date": n.published_on.isoformat()}
+        )
     return content  # fmt: skip
 
 
@@ -139,7 +149,9 @@ def document(country: str | None = None, indicator: str | None = None) -> dict:
     if indicator:
         data["indicators"] = [i for i in data["indicators"] if i["slug"] == indicator]
         for record in data["countries"]:
-            record["assessments"] = [a for a in record["assessments"] if a["indicator"] == indicator]
+            record["assessments"] = [
+                a for a in record["assessments"] if a["indicator"] == indicator
+            ]
     return data
 
 

@@ -166,7 +166,9 @@ def project(
     markers = []
     for numeric, (name, (longitude, latitude)) in sorted((points or {}).items()):
         x, y = natural_earth(longitude, latitude)
-        markers.append(Marker(numeric, name, round((x - left) * scale, 1), round((top - y) * scale, 1)))
+        markers.append(
+            Marker(numeric, name, round((x - left) * scale, 1), round((top - y) * scale, 1))
+        )
     return WorldMap(width, height, shapes, tuple(markers))
 
 
@@ -177,5 +179,7 @@ def world() -> WorldMap:
     text = data.joinpath("countries-110m.json").read_text()
     lines = data.joinpath("small-countries.csv").read_text(encoding="utf-8").splitlines()
     rows = csv.DictReader(line for line in lines if not line.startswith("#"))
-    points = {r["numeric"]: (r["name"], (float(r["longitude"]), float(r["latitude"]))) for r in rows}
+    points = {
+        r["numeric"]: (r["name"], (float(r["longitude"]), float(r["latitude"]))) for r in rows
+    }
     return project(json.loads(text), points=points)

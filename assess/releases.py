@@ -55,7 +55,9 @@ def create(name: str, now: datetime | None = None) -> DataRelease:
         release = DataRelease(name=name, created_at=now)
         for filename, (media_type, body) in files.items():
             release.files.append(
-                DataReleaseFile(filename=filename, media_type=media_type, sha256=_sha256(body), content=body)
+                DataReleaseFile(
+                    filename=filename, media_type=media_type, sha256=_sha256(body), content=body
+                )
             )
         session.add(release)
         session.flush()
@@ -67,7 +69,9 @@ def create(name: str, now: datetime | None = None) -> DataRelease:
 def listed() -> list[DataRelease]:
     return list(
         db.session.scalars(
-            select(DataRelease).order_by(DataRelease.created_at.desc()).options(selectinload(DataRelease.files))
+            select(DataRelease)
+            .order_by(DataRelease.created_at.desc())
+            .options(selectinload(DataRelease.files))
         )
     )
 

@@ -32,7 +32,9 @@ def release_command(name: str, base_url: str | None) -> None:
     from . import releases
     from .services.errors import ServiceError
 
-    base = base_url or current_app.config.get("PUBLIC_BASE_URL") or current_app.config.get("BASE_URL")
+    base = (
+        base_url or current_app.config.get("PUBLIC_BASE_URL") or current_app.config.get("BASE_URL")
+    )
     if not base:
         raise click.ClickException(
             "Say where the site is published, for the links in the files: --base-url "

@@ -48,8 +48,8 @@ def test_since_is_the_first_publication_of_an_unbroken_run(client, people, app):
     reviewer, supervisor = people
     first = publish(reviewer, supervisor, "FR", "age-of-consent", content("no"))
     publish(reviewer, supervisor, "FR", "age-of-consent", content("no", "Reworded."))
-    from assess.public.compare import rows
     from assess import queries
+    from assess.public.compare import rows
 
     countries = [queries.country_by_code("FR"), queries.country_by_code("KZ")]
     table = rows(countries, queries.active_indicators())
@@ -75,7 +75,12 @@ def test_every_profile_links_to_compare_and_its_feed(client):
 
 def test_the_methodology_explains_every_finding_and_legends_link_there(client):
     html = text(client.get("/methodology"))
-    for words in ["No Data", "no reliable information could be found", "Not Yet Assessed", "Nobody has assessed"]:
+    for words in [
+        "No Data",
+        "no reliable information could be found",
+        "Not Yet Assessed",
+        "Nobody has assessed",
+    ]:
         assert words in html
     assert "The law sets an age of sexual consent of at least 16" in html
     indicator = text(client.get("/indicators/age-of-consent"))
@@ -120,9 +125,15 @@ def test_a_permalink_carries_citation_meta_tags_and_downloads(client, people, ap
     assert '<meta name="citation_title" content="Age of Consent: Kazakhstan">' in html
     assert '<meta name="citation_author" content="ECPAT International">' in html
     assert f'<meta name="citation_publication_date" content="{day:%Y/%m/%d}">' in html
-    assert '<meta name="citation_public_url" content="http://localhost/countries/kz/age-of-consent/v/1">' in html
+    assert (
+        '<meta name="citation_public_url" content="http://localhost/countries/kz/age-of-consent/v/1">'
+        in html
+    )
     assert '<meta name="DC.creator" content="ECPAT International">' in html
-    assert f"ECPAT International ({day.year}). “Age of Consent: Kazakhstan”. Version 1, published" in html
+    assert (
+        f"ECPAT International ({day.year}). “Age of Consent: Kazakhstan”. Version 1, published"
+        in html
+    )
     assert "(accessed " in html and 'id="copy-citation"' in html
     bib = client.get("/countries/kz/age-of-consent/v/1/cite.bib")
     assert bib.headers["Content-Type"].startswith("text/x-bibtex")
@@ -147,7 +158,9 @@ def test_bibtex_escapes_special_characters(app):
 
     from assess.citations import Record, bibtex
 
-    found = Record("A & B {x}: 100%", "Org_1 #", datetime(2024, 5, 1, tzinfo=UTC), 2, "http://x/", "en", "k")
+    found = Record(
+        "A & B {x}: 100%", "Org_1 #", datetime(2024, 5, 1, tzinfo=UTC), 2, "http://x/", "en", "k"
+    )
     out = bibtex(found)
     assert r"title = {A \& B \{x\}: 100\%}" in out and r"author = {{Org\_1 \#}}" in out
 
@@ -158,13 +171,19 @@ def test_sitemap_lists_every_public_page_with_lastmod(client, people):
     import xml.etree.ElementTree as ET
 
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    urls = {u.find("s:loc", ns).text: u.find("s:lastmod", ns) for u in ET.fromstring(body).findall("s:url", ns)}
+    urls = {
+        u.find("s:loc", ns).text: u.find("s:lastmod", ns)
+        for u in ET.fromstring(body).findall("s:url", ns)  # noqa: S314 - our own sitemap
+    }
     day = version.published_at.date().isoformat()
     assert urls["http://localhost/countries/kz/age-of-consent/v/1"].text == day
     assert urls["http://localhost/countries/kz"].text == day
     assert urls["http://localhost/countries/cr"] is None  # nothing published: no date
     assert "http://localhost/countries/cr/csam-definition" in urls
-    assert "http://localhost/methodology" in urls and "http://localhost/indicators/age-of-consent" in urls
+    assert (
+        "http://localhost/methodology" in urls
+        and "http://localhost/indicators/age-of-consent" in urls
+    )
     assert len(urls) > 249 * 10
 
 
@@ -173,9 +192,16 @@ def test_robots_and_head_metadata(client):
     assert "Disallow: /staff/" in robots and "Sitemap: http://localhost/sitemap.xml" in robots
     html = text(client.get("/countries/kz"))
     assert '<link rel="canonical" href="http://localhost/countries/kz">' in html
-    assert '<link rel="alternate" hreflang="fr" href="http://localhost/countries/kz?lang=fr">' in html
-    assert '<link rel="alternate" hreflang="x-default" href="http://localhost/countries/kz">' in html
-    assert '<meta name="description" content="Kazakhstan: how its law meets 9 child-protection indicators' in html
+    assert (
+        '<link rel="alternate" hreflang="fr" href="http://localhost/countries/kz?lang=fr">' in html
+    )
+    assert (
+        '<link rel="alternate" hreflang="x-default" href="http://localhost/countries/kz">' in html
+    )
+    assert (
+        '<meta name="description" content="Kazakhstan: how its law meets 9 child-protection indicators'
+        in html
+    )
     assert 'rel="icon" href="/static/favicon.svg"' in html
     assert 'href="/static/css/print.css" media="print"' in html
     assert "Cite this profile" in html
@@ -193,18 +219,26 @@ def test_the_publishing_organisation_is_configurable(make_app):
         ORGANISATION="ECPAT International",
         ORGANISATION_LOGO="https://ecpat.example/logo.svg",
         ORGANISATION_COLOURS={"brand": "#123456", "brand_dark": "red;}body{x:y"},
-        ORGANISATION_PAGES={"about": "We are **ECPAT**.", "contact": "Write to info@ecpat.example."},
+        ORGANISATION_PAGES={
+            "about": "We are **ECPAT**.",
+            "contact": "Write to info@ecpat.example.",
+        },
     )
     with other.app_context():
         client = other.test_client()
         html = client.get("/countries/kz").get_data(as_text=True)
         assert "<title>Kazakhstan · Child Law Monitor · ECPAT International</title>" in html
-        assert '<img class="brand-logo" src="https://ecpat.example/logo.svg" alt="ECPAT International"' in html
+        assert (
+            '<img class="brand-logo" src="https://ecpat.example/logo.svg" alt="ECPAT International"'
+            in html
+        )
         assert 'href="/about"' in html and 'href="/contact"' in html
         assert "We are <strong>ECPAT</strong>." in client.get("/about").get_data(as_text=True)
         css = client.get("/brand.css").get_data(as_text=True)
         assert "--brand: #123456;" in css and "red" not in css
-        assert "ECPAT International: publications and withdrawals" in client.get("/feed.atom").get_data(as_text=True)
+        assert "ECPAT International: publications and withdrawals" in client.get(
+            "/feed.atom"
+        ).get_data(as_text=True)
         from assess.extensions import db
 
         db.session.remove()
@@ -261,5 +295,8 @@ def test_over_time_counts_what_was_public_each_month(app, people):
     indicator = db.session.scalar(db.select(Indicator).where(Indicator.slug == "age-of-consent"))
     bars = charts.over_time(indicator, today=date(2026, 12, 1))
     assert [(b.label, dict(b.counts)) for b in bars] == [
-        ("2026-09", {"no": 1}), ("2026-10", {"no": 1}), ("2026-11", {"yes": 1}), ("2026-12", {"yes": 1}),
+        ("2026-09", {"no": 1}),
+        ("2026-10", {"no": 1}),
+        ("2026-11", {"yes": 1}),
+        ("2026-12", {"yes": 1}),
     ]

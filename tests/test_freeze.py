@@ -59,7 +59,15 @@ def test_freeze_writes_the_public_site_as_the_server_serves_it(frozen, client):
 
 
 LINK = re.compile(rb'(?:href|src|action)="([^"]*)"')
-SERVER_ONLY = ("/auth/", "/staff/", "/admin/", "/language/", "/search", "/compare", "/api/v1/countries")
+SERVER_ONLY = (
+    "/auth/",
+    "/staff/",
+    "/admin/",
+    "/language/",
+    "/search",
+    "/compare",
+    "/api/v1/countries",
+)
 
 
 def _target(out: Path, url: str) -> Path | None:
@@ -107,10 +115,16 @@ def _writes_every_public_page_and_download(out, output):
     }  # fmt: skip
     assert expected <= files
     assert any(f.startswith("files/") and f.endswith("/Report.pdf") for f in files)
-    assert len([f for f in files if f.startswith("countries/") and f.count("/") == 2]) == 249 * 2  # + feeds
+    assert (
+        len([f for f in files if f.startswith("countries/") and f.count("/") == 2]) == 249 * 2
+    )  # + feeds
     assert not any(f.startswith(("auth/", "staff/")) or f.endswith(".py") for f in files)
     for code in ("fr", "es", "ru"):
-        assert {f"{code}/index.html", f"{code}/countries/kz/index.html", f"{code}/static/css/site.css"} <= files
+        assert {
+            f"{code}/index.html",
+            f"{code}/countries/kz/index.html",
+            f"{code}/static/css/site.css",
+        } <= files
     assert {"feed.atom", "sitemap.xml", "robots.txt", "data/datapackage.json", "methodology/index.html",
             "countries/kz/feed.atom", "countries/kz/age-of-consent/v/1/cite.bib"} <= files  # fmt: skip
     assert f"Wrote {len(files)} files" in output

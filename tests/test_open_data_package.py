@@ -26,8 +26,14 @@ def people(make_user):
 
 def test_the_data_page_states_the_licence_and_the_dictionary(client):
     html = client.get("/data/").get_data(as_text=True)
-    assert '<a href="https://creativecommons.org/licenses/by/4.0/" rel="license">Creative Commons Attribution 4.0 International</a>' in html
-    assert "<code>analysis_source_year</code></th><td>integer</td><td>Year of that analysis</td>" in html
+    assert (
+        '<a href="https://creativecommons.org/licenses/by/4.0/" rel="license">Creative Commons Attribution 4.0 International</a>'
+        in html
+    )
+    assert (
+        "<code>analysis_source_year</code></th><td>integer</td><td>Year of that analysis</td>"
+        in html
+    )
     assert 'href="/data/datapackage.json"' in html
     assert "No release yet." in html
 
@@ -43,7 +49,9 @@ def test_the_data_package_validates_with_frictionless(client, people, tmp_path):
     report = validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     rows = Package(str(tmp_path / "datapackage.json")).get_resource("assessments-csv").read_rows()
-    kz = next(r for r in rows if r["country_iso2"] == "KZ" and r["indicator_slug"] == "age-of-consent")
+    kz = next(
+        r for r in rows if r["country_iso2"] == "KZ" and r["indicator_slug"] == "age-of-consent"
+    )
     assert kz["version"] == 1 and kz["analysis_source_year"] == 2024 and kz["status"] == "partial"
 
 
@@ -53,7 +61,9 @@ def test_subsets_by_country_and_indicator(client, people):
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert {r["country_iso2"] for r in rows} == {"KZ"} and len(rows) == 9
     one = client.get("/data/assessments.csv?country=KZ&indicator=age-of-consent")
-    assert one.headers["Content-Disposition"] == 'inline; filename="assessments-kz-age-of-consent.csv"'
+    assert (
+        one.headers["Content-Disposition"] == 'inline; filename="assessments-kz-age-of-consent.csv"'
+    )
     assert len(list(csv.DictReader(io.StringIO(one.get_data(as_text=True).lstrip("\ufeff"))))) == 1
     data = json.loads(client.get("/data/assessments.json?indicator=age-of-consent").data)
     assert [i["slug"] for i in data["indicators"]] == ["age-of-consent"]
@@ -76,7 +86,10 @@ def test_cors_and_licence_headers_on_the_api_and_data(client):
     for url in ("/api/v1/countries/kz", "/data/assessments.csv", "/data/datapackage.json"):
         response = client.get(url)
         assert response.headers["Access-Control-Allow-Origin"] == "*", url
-        assert response.headers["Link"] == '<https://creativecommons.org/licenses/by/4.0/>; rel="license"'
+        assert (
+            response.headers["Link"]
+            == '<https://creativecommons.org/licenses/by/4.0/>; rel="license"'
+        )
     assert "Access-Control-Allow-Origin" not in client.get("/countries/kz").headers
 
 
@@ -103,7 +116,7 @@ def test_a_release_is_immutable_dated_and_checksummed(app, client, people):
         releases.create("2026-12-01")
     with pytest.raises(ValidationError):
         releases.create("../etc")
-    assert '/data/releases/2026-12-01/' in client.get("/data/").get_data(as_text=True)
+    assert "/data/releases/2026-12-01/" in client.get("/data/").get_data(as_text=True)
     assert client.get("/data/releases/nope/").status_code == 404
     assert client.get("/data/releases/2026-12-01/other.txt").status_code == 404
 
@@ -140,10 +153,16 @@ def test_the_api_answers_as_of_a_day(client, people):
     five_days_ago = (datetime.now(UTC) - timedelta(days=5)).date().isoformat()
     then = client.get(f"/api/v1/countries/kz?as_of={five_days_ago}").get_json()
     row = next(a for a in then["assessments"] if a["indicator"] == "age-of-consent")
-    assert then["as_of"] == five_days_ago and row["status"] == "no" and row["version"]["number"] == 1
+    assert (
+        then["as_of"] == five_days_ago and row["status"] == "no" and row["version"]["number"] == 1
+    )
     now = client.get("/api/v1/countries/kz").get_json()
-    assert next(a for a in now["assessments"] if a["indicator"] == "age-of-consent")["status"] == "yes"
-    long_ago = client.get("/api/v1/countries/kz/assessments/age-of-consent?as_of=2000-01-01").get_json()
+    assert (
+        next(a for a in now["assessments"] if a["indicator"] == "age-of-consent")["status"] == "yes"
+    )
+    long_ago = client.get(
+        "/api/v1/countries/kz/assessments/age-of-consent?as_of=2000-01-01"
+    ).get_json()
     assert long_ago["status"] == "not_assessed" and long_ago["version"] is None
     indicator = client.get(f"/api/v1/indicators/age-of-consent?as_of={five_days_ago}").get_json()
     assert next(c for c in indicator["countries"] if c["iso2"] == "KZ")["status"] == "no"
@@ -157,4 +176,7 @@ def test_as_of_after_a_retraction_shows_nothing(client, people):
     assessments.retract(supervisor, version.id, "Wrong.")
     today = datetime.now(UTC).date().isoformat()
     data = client.get(f"/api/v1/countries/kz?as_of={today}").get_json()
-    assert next(a for a in data["assessments"] if a["indicator"] == "age-of-consent")["status"] == "not_assessed"
+    assert (
+        next(a for a in data["assessments"] if a["indicator"] == "age-of-consent")["status"]
+        == "not_assessed"
+    )

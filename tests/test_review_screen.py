@@ -69,8 +69,12 @@ def test_staff_home_leads_to_the_country_pages(client, auth, demo_data):
     response = client.get("/staff/countries?iso2=xx", follow_redirects=True)
     assert "No country has the code or name “xx”." in visible_text(response)
     # by name, in any interface language; several matches are listed
-    assert client.get("/staff/countries?iso2=kazakhstan").headers["Location"] == "/staff/countries/kz"
-    assert client.get("/staff/countries?iso2=Allemagne").headers["Location"] == "/staff/countries/de"
+    assert (
+        client.get("/staff/countries?iso2=kazakhstan").headers["Location"] == "/staff/countries/kz"
+    )
+    assert (
+        client.get("/staff/countries?iso2=Allemagne").headers["Location"] == "/staff/countries/de"
+    )
     choices = visible_text(client.get("/staff/countries?iso2=new"))
     assert "Several countries match “new”" in choices
     assert "New Zealand" in choices and "Papua New Guinea" in choices

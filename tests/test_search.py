@@ -27,7 +27,12 @@ def page(client, **args):
 
 
 def test_an_analysis_is_found_with_its_words_marked(client, people):
-    publish(*people, "KZ", "age-of-consent", content("partial", "Consent is sixteen, with a **close-in-age** exception."))
+    publish(
+        *people,
+        "KZ",
+        "age-of-consent",
+        content("partial", "Consent is sixteen, with a **close-in-age** exception."),
+    )
     html = page(client, q="close-in-age")
     assert "1 published assessment matches." in html
     assert 'href="/countries/kz/age-of-consent"' in html
@@ -45,7 +50,9 @@ def test_citations_and_sources_are_searched(client, people):
 
 def test_every_word_must_match_and_the_title_ranks_first(client, people):
     publish(*people, "KZ", "age-of-consent", content("yes", "Unrelated words about courts."))
-    publish(*people, "CR", "csam-definition", content("no", "The age of consent is not defined here."))
+    publish(
+        *people, "CR", "csam-definition", content("no", "The age of consent is not defined here.")
+    )
     html = page(client, q="consent")
     assert html.index("/countries/kz/age-of-consent") < html.index("/countries/cr/csam-definition")
     assert "/countries/kz/age-of-consent" not in page(client, q="consent defined")
@@ -70,7 +77,9 @@ def test_a_new_version_replaces_the_old_text_and_a_retraction_removes_it(client,
     reviewer, supervisor = people
     publish(reviewer, supervisor, "KZ", "age-of-consent", content("yes", "Zebra statute."))
     assert "1 published assessment matches." in page(client, q="zebra")
-    version = publish(reviewer, supervisor, "KZ", "age-of-consent", content("no", "Giraffe statute."))
+    version = publish(
+        reviewer, supervisor, "KZ", "age-of-consent", content("no", "Giraffe statute.")
+    )
     assert "0 published assessments match." in page(client, q="zebra")
     assert "1 published assessment matches." in page(client, q="giraffe")
     assessments.retract(supervisor, version.id, "Wrong law cited.")
@@ -87,8 +96,15 @@ def test_drafts_and_submissions_are_never_found(client, people):
 
 @pytest.mark.parametrize(
     ("query", "name"),
-    [("kazakh", "Kazakhstan"), ("KZ", "Kazakhstan"), ("KAZ", "Kazakhstan"), ("Казахстан", "Kazakhstan"),
-     ("Allemagne", "Germany"), ("cote d", "Côte d’Ivoire"), ("Costa", "Costa Rica")],
+    [
+        ("kazakh", "Kazakhstan"),
+        ("KZ", "Kazakhstan"),
+        ("KAZ", "Kazakhstan"),
+        ("Казахстан", "Kazakhstan"),
+        ("Allemagne", "Germany"),
+        ("cote d", "Côte d’Ivoire"),
+        ("Costa", "Costa Rica"),
+    ],
 )
 def test_countries_are_found_by_code_or_by_name_in_any_language(client, query, name):
     html = page(client, q=query)
@@ -123,4 +139,3 @@ def test_the_header_has_a_search_box_and_countries_goes_to_the_list(client):
     html = client.get("/countries/kz").get_data(as_text=True)
     assert 'role="search"' in html and 'action="/search"' in html
     assert '<a href="/countries/">Countries</a>' in html
-

@@ -17,7 +17,9 @@ SUPPORTED = {"api.country", "api.assessment", "api.indicator"}
 
 def register(blueprint: Blueprint) -> None:
     blueprint.before_request(answer_as_of)
-    blueprint.register_error_handler(400, lambda e: (jsonify(error=e.name, message=e.description), 400))
+    blueprint.register_error_handler(
+        400, lambda e: (jsonify(error=e.name, message=e.description), 400)
+    )
 
 
 def _day() -> date | None:
@@ -72,5 +74,7 @@ def answer_as_of():
     return jsonify(
         as_of=day.isoformat(),
         **opendata.country_record(country),
-        assessments=[_record(country, i, by_indicator.get(i.id)) for i in queries.active_indicators()],
+        assessments=[
+            _record(country, i, by_indicator.get(i.id)) for i in queries.active_indicators()
+        ],
     )

@@ -3,8 +3,20 @@
 from flask import Blueprint
 
 from .. import citations
-
-from . import caching, cite, compare, countries, data, follow, helpers, indicators, pages, search, seo, sitemap
+from . import (
+    caching,
+    cite,
+    compare,
+    countries,
+    data,
+    follow,
+    helpers,
+    indicators,
+    pages,
+    search,
+    seo,
+    sitemap,
+)
 
 bp = Blueprint("public", __name__)
 
@@ -44,8 +56,8 @@ helpers.register(bp)
 seo.register(bp)
 bp.after_request(data.open_to_every_origin)
 bp.add_app_template_global(pages.status_meaning)
-bp.add_app_template_global(citations.record, 'citation_record')
-bp.add_app_template_global(citations.text, 'citation_full_text')
-bp.add_app_template_global(citations.meta_tags, 'citation_meta_tags')
-bp.add_app_template_global(citations.profile_text, 'profile_citation')
-bp.add_app_template_global(cite.today, 'today')
+bp.add_app_template_global(citations.record, "citation_record")
+bp.add_app_template_global(citations.text, "citation_full_text")
+bp.add_app_template_global(citations.meta_tags, "citation_meta_tags")
+bp.add_app_template_global(citations.profile_text, "profile_citation")
+bp.add_app_template_global(cite.today, "today")

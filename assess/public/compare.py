@@ -88,7 +88,12 @@ def _chosen() -> tuple[list[Country], list[str]]:
         elif country not in countries:
             countries.append(country)
     if len(countries) > MAX_COUNTRIES:
-        problems.append(_("At most %(count)s countries can be compared; the first ones are shown.", count=MAX_COUNTRIES))
+        problems.append(
+            _(
+                "At most %(count)s countries can be compared; the first ones are shown.",
+                count=MAX_COUNTRIES,
+            )
+        )
         countries = countries[:MAX_COUNTRIES]
     return countries, problems
 

@@ -54,12 +54,22 @@ def public_urls() -> Iterator[tuple[str, dict]]:
         for number in numbers:
             yield "public.version", {"iso2": iso2, "slug": slug, "number": number}
             for fmt in ("bib", "ris", "json"):
-                yield "public.citation_file", {"iso2": iso2, "slug": slug, "number": number, "fmt": fmt}
+                yield (
+                    "public.citation_file",
+                    {"iso2": iso2, "slug": slug, "number": number, "fmt": fmt},
+                )
 
 
 def research_urls() -> Iterator[tuple[str, dict]]:
     """The pages and files of search engines, feeds, the data package and releases."""
-    for endpoint in ("methodology", "feed", "sitemap", "robots", "datapackage_json", "release_list"):
+    for endpoint in (
+        "methodology",
+        "feed",
+        "sitemap",
+        "robots",
+        "datapackage_json",
+        "release_list",
+    ):
         yield f"public.{endpoint}", {}
     pages = current_app.config.get("ORGANISATION_PAGES") or {}
     yield from ((f"public.{name}", {}) for name in ("about", "contact") if pages.get(name))
@@ -131,7 +141,10 @@ def page_count(freezer: PublicFreezer, languages: list[str] | None = None) -> in
 def _in_language(freezer: PublicFreezer, language: str, default: str) -> Iterator[None]:
     """The default language at the top of the copy, another under /<code>/ (links included)."""
     config = freezer.app.config
-    saved = {key: config.get(key) for key in ("FREEZE_LANGUAGE", "FREEZER_DESTINATION", "FREEZER_BASE_URL", "PUBLIC_BASE_URL")}
+    saved = {
+        key: config.get(key)
+        for key in ("FREEZE_LANGUAGE", "FREEZER_DESTINATION", "FREEZER_BASE_URL", "PUBLIC_BASE_URL")
+    }
     config["FREEZE_LANGUAGE"] = language
     if language != default:
         site = (config.get("PUBLIC_BASE_URL") or "http://localhost").rstrip("/")

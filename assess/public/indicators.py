@@ -26,7 +26,10 @@ SORT_KEYS = {
 def indicator_list():
     indicators = queries.active_indicators()
     summaries = queries.status_counts_by_indicator()
-    bars = [charts.bar(reference_text(i.title) or i.title, summaries.get(i.id, Counter())) for i in indicators]
+    bars = [
+        charts.bar(reference_text(i.title) or i.title, summaries.get(i.id, Counter()))
+        for i in indicators
+    ]
     return render_template(
         "public/indicators.html", indicators=indicators, summaries=summaries, bars=bars
     )
@@ -43,7 +46,9 @@ def indicator(slug: str):
     sort = request.args.get("sort") if request.args.get("sort") in SORT_KEYS else "country"
     order = "desc" if request.args.get("order") == "desc" else "asc"
     finding = request.args.get("finding") if request.args.get("finding") in STATUS_ORDER else None
-    rows = [r for r in everywhere if region in (None, r.country.region) and finding in (None, r.status)]
+    rows = [
+        r for r in everywhere if region in (None, r.country.region) and finding in (None, r.status)
+    ]
     rows.sort(key=SORT_KEYS[sort], reverse=order == "desc")
     # Most countries are often not assessed yet: one line, not a page of identical rows.
     unassessed = Status.NOT_ASSESSED.value

@@ -13,10 +13,16 @@ from ..models import Status
 # indicator page and linked from every legend.
 STATUS_MEANINGS = {
     Status.YES: _l("The law meets the indicator in full, as its rubric describes."),
-    Status.PARTIAL: _l("The law meets the indicator in part: some of what the rubric asks is missing or limited."),
+    Status.PARTIAL: _l(
+        "The law meets the indicator in part: some of what the rubric asks is missing or limited."
+    ),
     Status.NO: _l("The law does not meet the indicator."),
-    Status.NO_DATA: _l("The country was assessed, but no reliable information could be found: not a finding that the law is missing."),
-    Status.NOT_ASSESSED: _l("Nobody has assessed this country against the indicator yet, or its assessment was withdrawn: nothing is known either way."),
+    Status.NO_DATA: _l(
+        "The country was assessed, but no reliable information could be found: not a finding that the law is missing."
+    ),
+    Status.NOT_ASSESSED: _l(
+        "Nobody has assessed this country against the indicator yet, or its assessment was withdrawn: nothing is known either way."
+    ),
 }
 
 

@@ -35,8 +35,15 @@ def _results(page: search.Page) -> list[AnalysisResult]:
         .join(Version, Version.id == SearchEntry.version_id)
         .where(SearchEntry.id.in_(ids))
     )
-    by_id = {entry.id: (country, indicator, entry.status, number) for entry, country, indicator, number in rows}
-    return [AnalysisResult(*by_id[hit.entry_id], hit.snippet) for hit in page.hits if hit.entry_id in by_id]
+    by_id = {
+        entry.id: (country, indicator, entry.status, number)
+        for entry, country, indicator, number in rows
+    }
+    return [
+        AnalysisResult(*by_id[hit.entry_id], hit.snippet)
+        for hit in page.hits
+        if hit.entry_id in by_id
+    ]
 
 
 def _page_number() -> int:

@@ -39,7 +39,9 @@ def _entries() -> list[tuple[str, datetime | None]]:
         (url_for(f"public.{name}"), latest) for name in STATIC_PAGES
     ]
     config_pages = current_app.config.get("ORGANISATION_PAGES") or {}
-    entries += [(url_for(f"public.{name}"), None) for name in ("about", "contact") if config_pages.get(name)]
+    entries += [
+        (url_for(f"public.{name}"), None) for name in ("about", "contact") if config_pages.get(name)
+    ]
     indicators = queries.active_indicators()
     entries += [(url_for("public.indicator", slug=i.slug), latest) for i in indicators]
     for country in queries.countries():
@@ -49,7 +51,9 @@ def _entries() -> list[tuple[str, datetime | None]]:
             when = by_assessment.get((iso2, indicator.slug))
             entries.append((url_for("public.assessment", iso2=iso2, slug=indicator.slug), when))
     for iso2, slug, number, published, retracted in db.session.execute(
-        select(Country.iso2, Indicator.slug, Version.number, Version.published_at, Version.retracted_at)
+        select(
+            Country.iso2, Indicator.slug, Version.number, Version.published_at, Version.retracted_at
+        )
         .join(Assessment, Assessment.id == Version.assessment_id)
         .join(Country, Country.id == Assessment.country_id)
         .join(Indicator, Indicator.id == Assessment.indicator_id)

@@ -4,7 +4,6 @@
 says anything the public pages do not; `rebuild` redoes it all (`assess search-index`, after a
 bulk load)."""
 
-from markupsafe import Markup
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -15,7 +14,7 @@ from ..rendering import render_markdown
 def document(assessment: Assessment, version: Version) -> tuple[str, str]:
     """(title, body): indicator and country; analysis, its source, legal citations, sources."""
     title = f"{assessment.indicator.title} — {assessment.country.name}"
-    parts = [Markup(render_markdown(version.analysis)).striptags()]
+    parts = [render_markdown(version.analysis).striptags()]
     if version.analysis_source_title:
         parts.append(version.analysis_source_title)
     parts += [f"{c.instrument.title} {c.provision}".strip() for c in version.citations]

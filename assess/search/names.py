@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from flask import current_app
+
 from ..i18n import country_name_in, reference_text
 from ..models import Country, Indicator
 
@@ -26,7 +27,9 @@ class CountryMatch:
 
 def _names(country: Country) -> list[str]:
     languages = current_app.config["LANGUAGES"]
-    return list(dict.fromkeys([country.name] + [country_name_in(country.name, l) for l in languages]))
+    return list(
+        dict.fromkeys([country.name] + [country_name_in(country.name, code) for code in languages])
+    )
 
 
 def _rank(needle: str, name: str) -> int | None:

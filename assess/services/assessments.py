@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from ..database import write_transaction
 from ..extensions import db
-from ..search import index as search_index
 from ..models import (
     Assessment,
     Country,
@@ -21,6 +20,7 @@ from ..models import (
     Version,
     VersionContributor,
 )
+from ..search import index as search_index
 from ..workflow import EDITABLE_STATES, OPEN_STATES, Action, State
 from . import audit, framework, notifications
 from .content import VersionContent, citation_rows, content_of, problems, source_rows

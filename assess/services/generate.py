@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, insert, select, text, update
 
 from ..database import write_transaction
-from ..search import index as search_index
 from ..models import (
     Assessment,
     AuditEvent,
@@ -30,6 +29,7 @@ from ..models import (
     Version,
     VersionContributor,
 )
+from ..search import index as search_index
 from . import accounts
 
 STATUSES = ["yes", "partial", "no", "no_data"]

@@ -48,7 +48,9 @@ def upgrade():
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["assessment_id"], ["assessment.id"], name=op.f("fk_search_entry_assessment_id_assessment")
+            ["assessment_id"],
+            ["assessment.id"],
+            name=op.f("fk_search_entry_assessment_id_assessment"),
         ),
         sa.ForeignKeyConstraint(
             ["country_id"], ["country.id"], name=op.f("fk_search_entry_country_id_country")
@@ -79,12 +81,18 @@ def upgrade():
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("content", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["release_id"], ["data_release.id"], name=op.f("fk_data_release_file_release_id_data_release")
+            ["release_id"],
+            ["data_release.id"],
+            name=op.f("fk_data_release_file_release_id_data_release"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_data_release_file")),
-        sa.UniqueConstraint("release_id", "filename", name=op.f("uq_data_release_file_release_id_filename")),
+        sa.UniqueConstraint(
+            "release_id", "filename", name=op.f("uq_data_release_file_release_id_filename")
+        ),
     )
-    op.create_index("ix_data_release_file_release_id", "data_release_file", ["release_id"], unique=False)
+    op.create_index(
+        "ix_data_release_file_release_id", "data_release_file", ["release_id"], unique=False
+    )
     op.create_index("ix_search_entry_country_id", "search_entry", ["country_id"], unique=False)
     op.create_index("ix_search_entry_indicator_id", "search_entry", ["indicator_id"], unique=False)
     if op.get_bind().dialect.name == "sqlite":
