@@ -39,6 +39,11 @@ def frozen(app, client, make_user, tmp_path):
             )
         )
     out = tmp_path / "site"
+    # Citations carry today's date as the access date: fixed, so that a run across midnight
+    # still compares the copy with what the server renders.
+    from datetime import UTC, datetime
+
+    app.jinja_env.globals["today"] = lambda: datetime(2026, 12, 1, tzinfo=UTC)
     # Freeze as the command line does: Frozen-Flask's own client, one app context for the run.
     app.test_client_class, browser = None, app.test_client_class
     # Two processes whatever the machine: the parallel path is the one checked below.
