@@ -45,6 +45,9 @@ def register(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(send_mail_command)
     app.cli.add_command(worker_command)
+    from . import research_cli
+
+    research_cli.register(app)
 
 
 def _fail(message: str) -> None:
@@ -67,14 +70,15 @@ def _fail(message: str) -> None:
 @with_appcontext
 def freeze_command(outdir: str, base_url: str | None, processes: int | None) -> None:
     """Write the whole public site to OUTDIR as static files."""
-    from .public.freeze import freeze_pages, make_freezer
+    from .public.freeze import freeze_pages, make_freezer, page_count
 
     if base_url:
         current_app.config["PUBLIC_BASE_URL"] = base_url
     freezer = make_freezer(current_app, outdir)
-    total = sum(1 for _ in freezer.all_urls())
+    languages = current_app.config["LANGUAGES"]  # every page in every interface language
+    total = page_count(freezer, languages)
     with click.progressbar(
-        freeze_pages(freezer, processes),
+        freeze_pages(freezer, processes, languages),
         length=total,
         label="Writing the public site",
         item_show_func=lambda page: page.url if page else None,

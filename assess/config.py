@@ -37,6 +37,20 @@ DEFAULTS: dict[str, object] = {
     "LANGUAGES": ["en", "fr", "es", "ru"],
     "SITE_NAME": "assess",
     "ORGANISATION": "assess",
+    # The publishing organisation (page titles, citations, feeds, the header): its web address,
+    # a logo URL, brand colours {"brand": "#0b4f8a", "brand_dark": "#083a66"}, Markdown for the
+    # /about and /contact pages {"about": "...", "contact": "..."} and for the methodology page.
+    "ORGANISATION_URL": "",
+    "ORGANISATION_LOGO": "",
+    "ORGANISATION_COLOURS": {},
+    "ORGANISATION_PAGES": {},
+    "METHODOLOGY_TEXT": "",
+    # The open data's licence: stated on /data/, in every file, the data package and the API.
+    "DATA_LICENCE": {
+        "name": "CC-BY-4.0",
+        "title": "Creative Commons Attribution 4.0 International",
+        "path": "https://creativecommons.org/licenses/by/4.0/",
+    },
     "MAIL_BACKEND": "console",
     "MAIL_SENDER": "assess@localhost",
     "PREFERRED_URL_SCHEME": "https",

@@ -1,4 +1,4 @@
-"""Languages: the visitor's choice (a cookie), then Accept-Language, then English.
+"""Languages: `?lang=`, the visitor's choice (a cookie), then Accept-Language, then English.
 
 The language is never part of a public URL: a citation stays the same in every language.
 
@@ -49,6 +49,12 @@ LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ru": "�
 def select_locale() -> str:
     if not has_request_context():  # the command line, mail sent by `assess send-mail`
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_app.config.get("FREEZE_LANGUAGE"):  # a static copy in one language
+        return current_app.config["FREEZE_LANGUAGE"]
+    languages = current_app.config["LANGUAGES"]
+    # `?lang=fr` first: a link to a page in one language (hreflang alternates) needs no cookie.
+    if request.args.get("lang") in languages:
+        return request.args["lang"]
     return negotiate(
         request.cookies.get(COOKIE),
         request.headers.get("Accept-Language"),
@@ -97,7 +103,10 @@ def _country_catalogue(language: str) -> gettext.NullTranslations:
 
 def country_name(name: str) -> str:
     """A country's name in the page's language, from pycountry's own locale data."""
-    language = str(get_locale() or "en")
+    return country_name_in(name, str(get_locale() or "en"))
+
+
+def country_name_in(name: str, language: str) -> str:
     if language == "en":
         return name
     return _country_catalogue(language).gettext(name)

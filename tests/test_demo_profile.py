@@ -138,8 +138,11 @@ def test_analysis_source_of_age_of_consent(app, demo_data, client):
 
 
 def test_a_country_with_nothing_published_shows_not_yet_assessed(client, demo_data):
-    text = page_text(client.get("/countries/fr").get_data(as_text=True))
-    assert text.count("Not Yet Assessed") == 9
+    html = client.get("/countries/fr").get_data(as_text=True)
+    text = page_text(html)
+    indicators = page_text(html.split('<h2 id="indicators">')[1])
+    assert indicators.count("Not Yet Assessed") == 9
+    assert "9 Not Yet Assessed" in text  # the summary at the top
     assert "Partial" not in text
 
 

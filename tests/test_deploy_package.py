@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -75,6 +76,14 @@ def _environment(folder: Path, port: int) -> dict:
     env.pop("DATABASE_URL", None)
     env.pop("VIRTUAL_ENV", None)
     env["PATH"] = ":".join(p for p in env["PATH"].split(":") if ".venv" not in p)
+    # The operator's machine has a `python3.12` (the README names it; 3.11 is refused): this
+    # interpreter's own base installation stands in for it.
+    interpreters = folder / "interpreters"
+    interpreters.mkdir(exist_ok=True)
+    link = interpreters / "python3.12"
+    if not link.exists():
+        link.symlink_to(os.path.realpath(getattr(sys, "_base_executable", sys.executable)))
+    env["PATH"] = f"{interpreters}:{env['PATH']}"
     return env | {
         "DATABASE_URL": f"sqlite:///{folder}/assess.sqlite",
         "ASSESS_BASE_URL": f"http://127.0.0.1:{port}",

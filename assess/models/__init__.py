@@ -7,6 +7,7 @@ from .audit import AuditEvent, Notification, OutboxEmail
 from .countries import Country, Instrument
 from .framework import FrameworkRevision, Indicator
 from .profile import Fact, Member, NewsItem, ProfileChange, ProfileChangeContributor, Resource
+from .search import DataRelease, DataReleaseFile, SearchEntry
 
 __all__ = [
     "Assessment",
@@ -14,6 +15,8 @@ __all__ = [
     "Citation",
     "Comment",
     "Country",
+    "DataRelease",
+    "DataReleaseFile",
     "Fact",
     "FrameworkRevision",
     "Indicator",
@@ -28,6 +31,7 @@ __all__ = [
     "Resource",
     "Role",
     "RoleGrant",
+    "SearchEntry",
     "Source",
     "Status",
     "User",

@@ -1,18 +1,23 @@
 """The whole public site as static files (`assess freeze OUTDIR`), byte for byte what the server
-answers. Pages are written as `<path>/index.html`, so `/countries/kz` and `/countries/kz/<slug>` can
-both exist; any static server that serves a folder's index.html serves the copy."""
+answers when it renders a static copy (`FREEZING`: no search box, no sign-in, language links to
+the copies). Pages are written as `<path>/index.html`, so `/countries/kz` and `/countries/kz/<slug>`
+can both exist; any static server that serves a folder's index.html serves the copy.
+
+The default language is written at the top of OUTDIR, every other one under `OUTDIR/<code>/`, each
+with links inside its own copy."""
 
 import multiprocessing
 import os
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app, request
 from flask_frozen import Freezer, MissingURLGeneratorWarning, Page
 from sqlalchemy import select
 
-from .. import resource_dir
+from .. import releases, resource_dir
 from ..extensions import db
 from ..models import Country, Resource
 from ..queries import public as queries
@@ -34,6 +39,7 @@ def public_urls() -> Iterator[tuple[str, dict]]:
     yield "public.csv_download", {}
     yield "public.json_download", {}
     yield "api.openapi", {}  # the API itself is dynamic and stays on the server
+    yield from research_urls()
     indicators = queries.active_indicators()
     for indicator in indicators:
         yield "public.indicator", {"slug": indicator.slug}
@@ -48,6 +54,34 @@ def public_urls() -> Iterator[tuple[str, dict]]:
             yield "public.assessment", {"iso2": iso2, "slug": slug}
         for number in numbers:
             yield "public.version", {"iso2": iso2, "slug": slug, "number": number}
+            for fmt in ("bib", "ris", "json"):
+                yield (
+                    "public.citation_file",
+                    {"iso2": iso2, "slug": slug, "number": number, "fmt": fmt},
+                )
+
+
+def research_urls() -> Iterator[tuple[str, dict]]:
+    """The pages and files of search engines, feeds, the data package and releases."""
+    for endpoint in (
+        "methodology",
+        "feed",
+        "sitemap",
+        "robots",
+        "datapackage_json",
+        "release_list",
+    ):
+        yield f"public.{endpoint}", {}
+    pages = current_app.config.get("ORGANISATION_PAGES") or {}
+    yield from ((f"public.{name}", {}) for name in ("about", "contact") if pages.get(name))
+    if current_app.config.get("ORGANISATION_COLOURS"):
+        yield "public.brand_css", {}
+    for country in queries.countries():
+        yield "public.country_feed", {"iso2": country.iso2.lower()}
+    for release in releases.listed():
+        yield "public.release", {"name": release.name}
+        for found in release.files:
+            yield "public.release_file", {"name": release.name, "filename": found.filename}
 
 
 def resource_urls() -> Iterator[str]:
@@ -59,7 +93,8 @@ def resource_urls() -> Iterator[str]:
     )
     for resource, country in rows:
         if resource_on_disk(resource):
-            yield resource_href(country, resource)
+            # Frozen-Flask wants paths without the copy's prefix (/fr/ for the French one).
+            yield resource_href(country, resource).removeprefix(request.script_root)
 
 
 def static_urls() -> Iterator[tuple[str, dict]]:
@@ -88,8 +123,43 @@ def make_freezer(app: Flask, destination: str) -> PublicFreezer:
 CHUNK = 50  # pages per task: small enough for a smooth progress bar, large enough to be cheap
 
 
-def freeze_pages(freezer: PublicFreezer, processes: int | None = None) -> Iterator[Page]:
-    """Write the pages, yielding each (url, path) as it is written.
+def freeze_pages(
+    freezer: PublicFreezer, processes: int | None = None, languages: list[str] | None = None
+) -> Iterator[Page]:
+    """Write the pages in each of `languages` (default: the default language only), yielding
+    each (url, path) as it is written."""
+    default = freezer.app.config["BABEL_DEFAULT_LOCALE"]
+    for language in languages or [default]:
+        with _in_language(freezer, language, default):
+            yield from _freeze_language(freezer, processes)
+
+
+def page_count(freezer: PublicFreezer, languages: list[str] | None = None) -> int:
+    return sum(1 for _ in freezer.all_urls()) * len(languages or [None])
+
+
+@contextmanager
+def _in_language(freezer: PublicFreezer, language: str, default: str) -> Iterator[None]:
+    """The default language at the top of the copy, another under /<code>/ (links included)."""
+    config = freezer.app.config
+    saved = {
+        key: config.get(key)
+        for key in ("FREEZE_LANGUAGE", "FREEZER_DESTINATION", "FREEZER_BASE_URL", "PUBLIC_BASE_URL")
+    }
+    config["FREEZE_LANGUAGE"] = language
+    if language != default:
+        site = (config.get("PUBLIC_BASE_URL") or "http://localhost").rstrip("/")
+        config["PUBLIC_BASE_URL"] = site
+        config["FREEZER_BASE_URL"] = f"{site}/{language}/"
+        config["FREEZER_DESTINATION"] = str(Path(saved["FREEZER_DESTINATION"]) / language)
+    try:
+        yield
+    finally:
+        config.update(saved)
+
+
+def _freeze_language(freezer: PublicFreezer, processes: int | None) -> Iterator[Page]:
+    """Write the pages of one language.
 
     The list of URLs is made once, then the pages are rendered by `processes` forked workers
     (default: one per core), each with its own database connections: a full site of 249 countries

@@ -79,17 +79,27 @@ def citation_values_of(version: Version | None) -> list[tuple]:
 
 @dataclass(frozen=True)
 class MapCountry:
-    shape: maps.Shape
+    shape: maps.Shape | maps.Marker
     country: Country | None
     status: str
 
+    @property
+    def is_marker(self) -> bool:
+        return isinstance(self.shape, maps.Marker)
+
 
 def map_entries(countries: list[Country], statuses: dict[int, str]) -> list[MapCountry]:
-    """Every shape of the world map with its country (if we know it) and that country's status."""
+    """Every shape and marker of the world map with its country (if we know it) and its status."""
     by_numeric = {c.numeric: c for c in countries}
     entries = []
-    for shape in maps.world().shapes:
+    world = maps.world()
+    for shape in world.shapes:
         country = by_numeric.get(shape.numeric)
         status = statuses.get(country.id) if country else None
         entries.append(MapCountry(shape, country, status or Status.NOT_ASSESSED.value))
+    # Drawn last, over the shapes: every small country stays findable and clickable.
+    for marker in world.markers:
+        if (country := by_numeric.get(marker.numeric)) is not None:
+            status = statuses.get(country.id) or Status.NOT_ASSESSED.value
+            entries.append(MapCountry(marker, country, status))
     return entries

@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session
 
 from ..database import write_transaction
 from ..extensions import db
-from ..models import Assessment, Country, Indicator, Instrument, User, Version
+from ..models import (
+    Assessment,
+    Country,
+    Indicator,
+    Instrument,
+    User,
+    Version,
+)
+from ..search import index as search_index
 from ..workflow import EDITABLE_STATES, OPEN_STATES, Action, State
 from . import audit, engine, framework
 from .content import (
@@ -268,6 +276,7 @@ def approve(user: User, version_id: int, comment: str | None = None) -> Version:
         assessment.published_version = version
         assessment.public_updated_at = now
         version.framework_revision = framework.current_revision(session)
+        search_index.update(session, assessment, version)  # searchable as it becomes public
     return version
 
 
@@ -306,6 +315,7 @@ def retract(user: User, version_id: int, reason: str) -> Version:
         assessment = version.assessment
         assessment.published_version_id = None
         assessment.public_updated_at = now
+        search_index.update(session, assessment, None)  # no longer found once withdrawn
     return version
 
 

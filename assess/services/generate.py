@@ -29,6 +29,7 @@ from ..models import (
     Version,
     VersionContributor,
 )
+from ..search import index as search_index
 from . import accounts
 
 STATUSES = ["yes", "partial", "no", "no_data"]
@@ -123,6 +124,7 @@ def generate(
                     _assessment(rows, rng, country, indicator, instruments, scale, base,
                                 reviewer, supervisor, open_share)  # fmt: skip
         rows.write(session)
+        search_index.rebuild(session)  # the bulk rows bypass publication, which indexes them
     versions = rows.rows[Version]
     return {
         "assessments": len(rows.rows[Assessment]),

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import Indicator
 from ..queries import public as queries
 from ..queries.staff import country_or_404, country_rows
+from ..search import names
 from ..services import assessments
 from ..services.errors import ServiceError
 from ..services.permissions import is_editor, is_supervisor
@@ -19,11 +20,18 @@ from .responses import status_for
 @bp.get("/countries")
 @login_required
 def country_jump():
-    """The country chooser on the home page (a GET form, no script needed)."""
-    code = request.args.get("iso2", "").strip()
-    country = queries.country_by_code(code)
+    """The country chooser on the home page (a GET form, no script needed): a code, or a name
+    in any interface language; several matches are listed to choose from."""
+    asked = request.args.get("iso2", "").strip()[:100]
+    country = queries.country_by_code(asked)
     if country is None:
-        flash(_("No country has the code “%(code)s”.", code=code[:10]), "error")
+        matches = names.countries(asked, queries.countries())
+        best = [m for m in matches if m.rank == 0] or matches
+        if len(best) > 1:
+            return render_template("staff/country_choices.html", asked=asked, matches=matches)
+        country = best[0].country if best else None
+    if country is None:
+        flash(_("No country has the code or name “%(code)s”.", code=asked[:40]), "error")
         return redirect(url_for("staff.home"))
     return redirect(url_for("staff.country", iso2=country.iso2.lower()))
 
