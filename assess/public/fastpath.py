@@ -33,6 +33,11 @@ STALE = "assess.stale"  # environ key: the stored response, kept under an older 
 REVALIDATED = "assess.revalidated"  # environ key: Flask found the stale response still current
 TOKEN = "assess.freshness"  # noqa: S105 - an environ key: the token read before Flask ran
 _NOT_MODIFIED_HEADERS = {"etag", "last-modified", "cache-control", "vary", "expires"}
+# A stored page served while the database cannot be asked whether it is still current.
+STALE_HEADERS = [
+    ("Warning", '110 - "Response is Stale"'),
+    ("X-Assess-Stale", "database unavailable"),
+]
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,10 @@ class PublicResponses:
             token = environ[TOKEN] = self.watcher.token()
             if token is not None and stored.token == token:
                 return self._answer(environ, start_response, stored)
+            if token is None and self.watcher.unavailable:
+                # The database is away: what this worker holds beats an error page, marked as
+                # possibly out of date. Everything else gets Flask's 503 (`errors.py`).
+                return self._answer(environ, start_response, stored, stale=True)
         # Only a public view asks for the token (`read_token`) when nothing was stored: static
         # files, sign-in and staff pages never pay for it.
         environ[STALE] = stored
@@ -124,12 +133,13 @@ class PublicResponses:
         )
 
     @staticmethod
-    def _answer(environ, start_response, stored: Stored):
+    def _answer(environ, start_response, stored: Stored, stale: bool = False):
+        extra = STALE_HEADERS if stale else []
         if not is_resource_modified(environ, etag=stored.etag, last_modified=stored.last_modified):
             headers = [(k, v) for k, v in stored.headers if k.lower() in _NOT_MODIFIED_HEADERS]
-            start_response("304 NOT MODIFIED", headers)
+            start_response("304 NOT MODIFIED", headers + extra)
             return []
-        start_response("200 OK", list(stored.headers))
+        start_response("200 OK", list(stored.headers) + extra)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [stored.body]
 
     def _remember(self, environ, start_response, key: tuple):
