@@ -1,12 +1,17 @@
 """Generic error pages: a title and a sentence, never a traceback or an internal detail."""
 
-from flask import Flask, render_template, request
+from contextlib import suppress
+
+from flask import Flask, current_app, g, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
-from .extensions import db
+from .database import is_unavailable
+from .extensions import db, login_manager
+
+RETRY_AFTER_SECONDS = 30
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -22,6 +27,10 @@ def _messages() -> dict[int, tuple[str, str]]:
         ),
         429: (_("Too many requests"), _("Wait a moment and try again.")),
         500: (_("Something went wrong"), _("Sorry, this page could not be shown.")),
+        503: (
+            _("Temporarily unavailable"),
+            _("The site cannot reach its database at the moment. Please try again in a minute."),
+        ),
     }
 
 
@@ -53,7 +62,30 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
+        if is_unavailable(error):
+            return database_unavailable(error)
         # The failed request's transaction must not leak into the error page or the next request.
         db.session.rollback()
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(500)
+
+
+def database_unavailable(error: Exception) -> Response:
+    """503 with Retry-After, for anyone: the page is made without the database. The signed-in
+    user cannot be loaded (or their roles checked) now, so the page is drawn as for a visitor;
+    the session itself is left as it is."""
+    with suppress(Exception):
+        db.session.rollback()
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+    current_app.logger.error(
+        "database unavailable on %s %s: %s %s",
+        request.method,
+        request.path,
+        type(error).__name__,
+        reason[0] if reason else "",
+    )
+    g._login_user = login_manager.anonymous_user()
+    response = make_response(render_error(503))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
