@@ -2,7 +2,7 @@
 
 from contextlib import suppress
 
-from flask import Flask, current_app, g, make_response, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -85,7 +85,11 @@ def database_unavailable(error: Exception) -> Response:
         reason[0] if reason else "",
     )
     g._login_user = login_manager.anonymous_user()
-    response = make_response(render_error(503))
+    if request.blueprint == "api":  # the API answers JSON, errors included
+        title, message = _messages()[503]
+        response = make_response(jsonify(error=title, message=message), 503)
+    else:
+        response = make_response(render_error(503))
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -68,6 +68,9 @@ def check_away_and_back(app, take_away: Callable[[], None], bring_back: Callable
     assert_unavailable(
         visitor.get("/indicators/", headers={"Accept-Language": "ru"}), "Временно недоступно"
     )
+    api = visitor.get("/api/v1/countries/fr")
+    assert api.status_code == 503 and api.headers["Retry-After"] == "30"
+    assert api.get_json()["error"] == "Temporarily unavailable"
     assert_unavailable(staff.get("/staff/"))  # signed in: a 503 too, not a 500
     assert_unavailable(staff.get("/countries/kz"))  # staff never get the visitors' copy
     signing_in = {"email": "supervisor@example.org", "password": "supervisor-demo-pass"}
