@@ -364,6 +364,21 @@ def main() -> None:
     text = write_report(results, args)
     Path(args.report).write_text(text)
     print(text)
+    failures = [f for result in results for f in failed(result)]
+    if failures:  # a dead worker or a reset connection is a failure, not a slow figure
+        sys.exit("FAILED: " + "; ".join(failures))
+
+
+def failed(result: dict) -> list[str]:
+    rows = [*result.get("pages", []), *result["traffic"]["rows"]]
+    found = [
+        f"{result['backend']}, {row.name}: {row.non_2xx} non-2xx, socket errors {row.socket_errors}"
+        for row in rows
+        if row.non_2xx or any(row.socket_errors.values())
+    ]
+    if result["dead_workers"]:
+        found.append(f"{result['backend']}: dead workers: {result['deaths']}")
+    return found
 
 
 if __name__ == "__main__":
