@@ -153,3 +153,44 @@ def test_a_worker_does_not_ask_a_database_that_just_failed_on_every_request(app,
     monkeypatch.setattr(freshness, "RETRY_AFTER_FAILURE_S", 0)
     assert watcher.token() is not None and not watcher.unavailable
     watcher.close()
+
+
+def test_postgresql_connections_are_checked_before_use_and_bounded_in_time(tmp_path):
+    from assess import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "SQLALCHEMY_ENGINE_OPTIONS": {"hide_parameters": True},
+        }
+    )
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["pool_pre_ping"] is True
+    assert options["connect_args"]["connect_timeout"] == 10
+    assert options["hide_parameters"] is True
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_which_database_errors_mean_unavailable():
+    import sqlite3
+
+    from sqlalchemy import exc
+
+    from assess.database import is_unavailable
+
+    def sqlite_error(message: str, code: int) -> exc.OperationalError:
+        orig = sqlite3.OperationalError(message)
+        orig.sqlite_errorcode = code
+        return exc.OperationalError("SELECT 1", {}, orig)
+
+    assert is_unavailable(sqlite_error("unable to open database file", 14))
+    assert is_unavailable(sqlite_error("database is locked", 5))
+    assert is_unavailable(sqlite_error("disk I/O error", 10 | (1 << 8)))  # an extended code
+    assert not is_unavailable(sqlite_error("no such table: nope", 1))  # a bug, not an outage
+    refused = exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
+    assert is_unavailable(refused)  # psycopg's OperationalError: the server is not there
+    assert is_unavailable(exc.TimeoutError("QueuePool limit reached"))
+    assert not is_unavailable(exc.IntegrityError("INSERT", {}, Exception("duplicate key")))
+    assert not is_unavailable(RuntimeError("anything else"))
