@@ -53,6 +53,12 @@ def load_config(app: Flask, config: dict | None) -> None:
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
         options.update(sqlite_engine_options())
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        from .database import postgresql_engine_options
+
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = postgresql_engine_options(
+            app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+        )
     config_module.finalise(app.config)
     if app.config.get("SECRET_KEY_REQUIRED", True):
         config_module.check(app.config)

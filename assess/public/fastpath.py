@@ -51,6 +51,11 @@ _CODINGS = {
     "br": lambda body: brotli.compress(body, quality=4),
     "gzip": lambda body: gzip.compress(body, compresslevel=5, mtime=0),
 }
+# A stored page served while the database cannot be asked whether it is still current.
+STALE_HEADERS = [
+    ("Warning", '110 - "Response is Stale"'),
+    ("X-Assess-Stale", "database unavailable"),
+]
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,10 @@ class PublicResponses:
             token = environ[TOKEN] = self.watcher.token()
             if token is not None and stored.token == token:
                 return self._answer(environ, start_response, stored)
+            if token is None and self.watcher.unavailable:
+                # The database is away: what this worker holds beats an error page, marked as
+                # possibly out of date. Everything else gets Flask's 503 (`errors.py`).
+                return self._answer(environ, start_response, stored, stale=True)
         # Only a public view asks for the token (`read_token`) when nothing was stored: static
         # files, sign-in and staff pages never pay for it.
         environ[STALE] = stored
@@ -171,20 +180,21 @@ class PublicResponses:
             language,
         )
 
-    def _answer(self, environ, start_response, stored: Stored):
+    def _answer(self, environ, start_response, stored: Stored, stale: bool = False):
+        extra = STALE_HEADERS if stale else []
         if not is_resource_modified(environ, etag=stored.etag, last_modified=stored.last_modified):
             headers = [(k, v) for k, v in stored.headers if k.lower() in _NOT_MODIFIED_HEADERS]
-            start_response("304 NOT MODIFIED", headers)
+            start_response("304 NOT MODIFIED", headers + extra)
             return []
         coding = _coding(environ.get("HTTP_ACCEPT_ENCODING")) if stored.compressible else None
         if coding is None:
-            start_response("200 OK", list(stored.headers))
+            start_response("200 OK", list(stored.headers) + extra)
             body = stored.body
         else:
             body = self.store.encoded(stored, coding)
             headers = [(k, v) for k, v in stored.headers if k.lower() != "content-length"]
             headers += [("Content-Encoding", coding), ("Content-Length", str(len(body)))]
-            start_response("200 OK", headers)
+            start_response("200 OK", headers + extra)
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
     def _remember(self, environ, start_response, key: tuple):
