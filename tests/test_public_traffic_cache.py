@@ -114,3 +114,22 @@ def test_an_edited_fact_is_public_at_once(app, client, make_user):
     assert after.status_code == 200
     assert "New fact." in after.get_data(as_text=True)
     assert "Old fact." not in after.get_data(as_text=True)
+
+
+def test_after_a_commit_nothing_public_every_stored_page_costs_one_query_in_all(
+    app, client, people
+):
+    publish(*people, "KZ", "age-of-consent", content("yes", "Still current."))
+    urls = ["/countries/kz", "/countries/kz/age-of-consent", "/indicators/age-of-consent", "/"]
+    first = {url: client.get(url).data for url in urls}
+    staff = Client(app, app.response_class, use_cookies=True)
+    AuthActions(staff).login(people[0])  # commits: the database's change token moves
+    answers: list = []
+    sent = _statements(lambda: answers.extend(client.get(url) for url in urls))
+    assert [answer.data for answer in answers] == [first[url] for url in urls]
+    revision_queries = [s for s in sent if s.startswith("SELECT (SELECT max(assessment")]
+    assert len(revision_queries) == 1, sent
+    assert [s for s in sent if s != "BEGIN"] == revision_queries
+    # A public change is never hidden by it: the next publication shows at once.
+    publish(*people, "KZ", "age-of-consent", content("no", "Changed."))
+    assert "Changed." in client.get("/countries/kz").get_data(as_text=True)

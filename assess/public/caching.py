@@ -119,3 +119,4 @@ def _remember(response: Response) -> None:
     """Tell `fastpath` it may keep this response for the next anonymous visitors."""
     if request.method == "GET" and not (response.direct_passthrough or response.is_streamed):
         request.environ[fastpath.CACHEABLE] = validators()
+        request.environ[fastpath.REVISION] = revision_key()

@@ -25,6 +25,7 @@ Bounded in bytes, not entries: query strings can make any number of distinct URL
 import gzip
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
@@ -42,6 +43,7 @@ LARGEST_BYTES = 32 * 1024 * 1024  # the /data/ downloads of a full site fit
 CACHEABLE = "assess.cacheable"  # environ key: Flask's verdict on the response, with its validators
 STALE = "assess.stale"  # environ key: the stored response, kept under an older token
 REVALIDATED = "assess.revalidated"  # environ key: Flask found the stale response still current
+REVISION = "assess.revision"  # environ key: the public revision the response was made at
 TOKEN = "assess.freshness"  # noqa: S105 - an environ key: the token read before Flask ran
 _NOT_MODIFIED_HEADERS = {"etag", "last-modified", "cache-control", "vary", "expires"}
 COMPRESS_AT_LEAST = 1024  # bytes: smaller bodies gain less than the header costs
@@ -66,6 +68,7 @@ class Stored:
     headers: list[tuple[str, str]]
     body: bytes
     compressible: bool = False
+    revision: str | None = None  # the public revision it was made at (`queries.public_revision`)
     encoded: dict[str, bytes] = field(default_factory=dict)  # content coding -> body, as asked
 
     @property
@@ -127,6 +130,7 @@ class PublicResponses:
         private_cookies: set[str],
         languages: tuple[str, ...] = ("en",),
         default_language: str = "en",
+        revision: Callable[[], str | None] | None = None,
     ) -> None:
         self.wsgi_app = wsgi_app
         self.watcher = watcher
@@ -134,6 +138,9 @@ class PublicResponses:
         self.languages = languages
         self.default_language = default_language
         self.store = Responses()
+        self.revision = revision
+        self._known: tuple[object, str | None] = (None, None)  # (token, public revision)
+        self._known_lock = threading.Lock()
 
     def __call__(self, environ, start_response):
         if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
@@ -147,6 +154,15 @@ class PublicResponses:
             token = environ[TOKEN] = self.watcher.token()
             if token is not None and stored.token == token:
                 return self._answer(environ, start_response, stored)
+            # Something was committed (a sign-in, a saved draft): if nothing public changed, the
+            # page is still current. One query per commit and process, not one per page.
+            if (
+                token is not None
+                and stored.revision is not None
+                and self._revision_at(token) == stored.revision
+            ):
+                self.store.put(key, replace(stored, token=token))
+                return self._answer(environ, start_response, stored)
             if token is None and self.watcher.unavailable:
                 # The database is away: what this worker holds beats an error page, marked as
                 # possibly out of date. Everything else gets Flask's 503 (`errors.py`).
@@ -155,6 +171,22 @@ class PublicResponses:
         # files, sign-in and staff pages never pay for it.
         environ[STALE] = stored
         return self._remember(environ, start_response, key)
+
+    def _revision_at(self, token: object) -> str | None:
+        """The public revision as of `token` (read after it, so never older), asked once."""
+        with self._known_lock:
+            known_token, known = self._known
+        if known_token == token:
+            return known
+        if self.revision is None:
+            return None
+        try:
+            found = self.revision()
+        except Exception:  # the database is away: let Flask answer (its 503, or the page)
+            return None
+        with self._known_lock:
+            self._known = (token, found)
+        return found
 
     def read_token(self, environ) -> object | None:
         """The token to keep this request's response under, read before it is made."""
@@ -215,13 +247,15 @@ class PublicResponses:
         if environ.get(REVALIDATED) and token is not None:
             self.store.put(key, replace(environ[STALE], token=token))
         elif verdict is not None and token is not None and sent.get("status", "").startswith("200"):
-            stored = self._keep(key, token, verdict, sent["headers"], app_iter)
+            stored = self._keep(
+                key, token, verdict, sent["headers"], app_iter, environ.get(REVISION)
+            )
             return self._answer(environ, start_response, stored)
         if not sent.get("passed"):
             start_response(sent["status"], sent["headers"])
         return app_iter
 
-    def _keep(self, key: tuple, token, verdict, headers, app_iter) -> Stored:
+    def _keep(self, key: tuple, token, verdict, headers, app_iter, revision=None) -> Stored:
         try:
             body = b"".join(app_iter)
         finally:
@@ -231,7 +265,7 @@ class PublicResponses:
         compressible = _compressible(headers, body)
         if compressible:
             headers = _vary_on_encoding(headers)
-        stored = Stored(token, etag, last_modified, headers, body, compressible)
+        stored = Stored(token, etag, last_modified, headers, body, compressible, revision=revision)
         if len(body) <= LARGEST_BYTES and not any(k.lower() == "set-cookie" for k, _ in headers):
             self.store.put(key, stored)
         return stored
@@ -284,6 +318,17 @@ def _unused_write(data: bytes) -> None:
     raise RuntimeError("the app must return its body, not write it")
 
 
+def _public_revision(app: Flask) -> str:
+    from ..extensions import db
+    from ..queries.public import public_revision
+
+    with app.app_context():
+        try:
+            return public_revision().key
+        finally:
+            db.session.remove()
+
+
 def install(app: Flask) -> None:
     """Put the middleware in front of the app (inside ProxyFix, installed later, so that the
     URL it keys on is the one the visitor asked for)."""
@@ -301,6 +346,7 @@ def install(app: Flask) -> None:
         private,
         languages=tuple(app.config["LANGUAGES"]),
         default_language=app.config["BABEL_DEFAULT_LOCALE"],
+        revision=lambda: _public_revision(app),
     )
     app.wsgi_app = middleware  # type: ignore[method-assign]  # Flask's documented way
     app.extensions["assess_public_responses"] = middleware
