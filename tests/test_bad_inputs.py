@@ -160,17 +160,17 @@ def test_a_read_only_database_answers_503_and_readyz_says_why(read_only_app):
 def test_postgresql_read_only_is_a_503(app, client, auth, make_user, monkeypatch):
     from sqlalchemy.exc import InternalError
 
-    from assess.errors import database_unavailable
+    from assess.errors import database_refuses
 
     class ReadOnly(Exception):
         sqlstate = "25006"
 
-    assert database_unavailable(InternalError("UPDATE", {}, ReadOnly()))
+    assert database_refuses(InternalError("UPDATE", {}, ReadOnly()))
 
     class Syntax(Exception):
         sqlstate = "42601"
 
-    assert not database_unavailable(InternalError("SELEC", {}, Syntax()))
+    assert not database_refuses(InternalError("SELEC", {}, Syntax()))
 
 
 # --- fuzzing ------------------------------------------------------------------------------------
