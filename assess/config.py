@@ -31,7 +31,7 @@ DEFAULTS: dict[str, object] = {
     "IDLE_TIMEOUT": timedelta(minutes=30),
     "WTF_CSRF_TIME_LIMIT": None,
     "BABEL_DEFAULT_LOCALE": "en",
-    "LANGUAGES": ["en", "fr", "es", "ru"],
+    "LANGUAGES": ["en", "fr", "es", "ru", "ar"],
     "SITE_NAME": "assess",
     "ORGANISATION": "assess",
     "MAIL_BACKEND": "console",

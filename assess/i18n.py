@@ -35,7 +35,14 @@ from .auth.views import safe_next
 
 bp = Blueprint("i18n", __name__)
 COOKIE = "lang"
-LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ru": "Русский"}
+LANGUAGE_NAMES = {
+    "en": "English",
+    "fr": "Français",
+    "es": "Español",
+    "ru": "Русский",
+    "ar": "العربية",
+}
+RIGHT_TO_LEFT = frozenset({"ar"})
 
 
 def select_locale() -> str:
@@ -48,6 +55,11 @@ def select_locale() -> str:
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+def text_direction() -> str:
+    """The `dir` of the page: right-to-left for Arabic, left-to-right otherwise."""
+    return "rtl" if str(get_locale() or "en") in RIGHT_TO_LEFT else "ltr"
 
 
 @bp.route("/language/<code>")

@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from . import rendering
 from .auth.forms import LogoutForm
-from .i18n import LANGUAGE_NAMES, country_name, reference_text
+from .i18n import LANGUAGE_NAMES, country_name, reference_text, text_direction
 from .models import Status
 
 
@@ -24,6 +24,7 @@ def register(app: Flask) -> None:
         statuses=list(Status),
         get_locale=get_locale,
         language_names=LANGUAGE_NAMES,
+        text_direction=text_direction,
     )
 
     @app.context_processor

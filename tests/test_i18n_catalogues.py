@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "assess" / "translations"
-LANGUAGES = ["fr", "es", "ru"]
+LANGUAGES = ["fr", "es", "ru", "ar"]
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 SKIPPED_DIRECTORIES = {".venv", ".git", "node_modules", "__pycache__", "build", "instance"}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdr]|%%")
@@ -180,7 +180,8 @@ def test_public_pages_and_login_show_no_english_interface_text(client, demo_data
         response = client.get(url)
         assert response.status_code == 200, url
         html = response.get_data(as_text=True)
-        assert f'<html lang="{language}">' in html
+        direction = "rtl" if language == "ar" else "ltr"
+        assert f'<html lang="{language}" dir="{direction}">' in html
         text = visible_text(html, language)
         found = sorted(phrase for phrase in phrases if phrase in text)
         if found:
@@ -214,4 +215,4 @@ def test_the_switcher_works_without_javascript(client):
     response = client.get(link.replace("&amp;", "&"))
     assert response.status_code == 302 and response.headers["Location"] == "/countries/kz"
     again = client.get("/countries/kz").get_data(as_text=True)
-    assert '<html lang="ru">' in again and "Страны" in again
+    assert '<html lang="ru" dir="ltr">' in again and "Страны" in again
