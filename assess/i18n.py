@@ -29,6 +29,7 @@ from importlib import resources
 import pycountry
 from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_babel import get_locale
+from markupsafe import Markup
 from flask_babel import gettext as _
 
 from .auth.views import safe_next
@@ -57,9 +58,44 @@ def select_locale() -> str:
     )
 
 
+def page_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def direction_of(language: str) -> str:
+    return "rtl" if language.split("-")[0].lower() in RIGHT_TO_LEFT else "ltr"
+
+
 def text_direction() -> str:
     """The `dir` of the page: right-to-left for Arabic, left-to-right otherwise."""
-    return "rtl" if str(get_locale() or "en") in RIGHT_TO_LEFT else "ltr"
+    return direction_of(page_language())
+
+
+def content_language() -> str:
+    """The language members, facts, resources, news, instruments and indicator texts an
+    administrator wrote are in: the site's default language (they carry no language of their
+    own yet)."""
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def lang_attributes(language: str | None = None) -> Markup:
+    """` lang=".." dir=".."` for an element holding text written in `language` (by default the
+    content language) on a page in another language, so that a screen reader switches voice
+    (WCAG 3.1.2) and the text keeps its own direction; nothing when they are the same."""
+    language = language or content_language()
+    if language == page_language():
+        return Markup("")
+    return Markup(' lang="%s" dir="%s"') % (language, direction_of(language))
+
+
+def reference_lang(text: str | None) -> Markup:
+    """`lang_attributes` for an indicator or region text: none when it is shown translated."""
+    return Markup("") if text in _reference_texts() else lang_attributes()
+
+
+def shows_original_language() -> bool:
+    """Whether content on this page appears in a language other than the page's."""
+    return content_language() != page_language()
 
 
 @bp.route("/language/<code>")

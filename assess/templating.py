@@ -4,7 +4,16 @@ from flask_login import current_user
 
 from . import rendering
 from .auth.forms import LogoutForm
-from .i18n import LANGUAGE_NAMES, country_name, reference_text, text_direction
+from .i18n import (
+    LANGUAGE_NAMES,
+    country_name,
+    direction_of,
+    lang_attributes,
+    reference_lang,
+    reference_text,
+    shows_original_language,
+    text_direction,
+)
 from .models import Status
 
 
@@ -14,6 +23,7 @@ def register(app: Flask) -> None:
         markdown=rendering.render_markdown,
         country_name=country_name,
         reference_text=reference_text,
+        text_dir=direction_of,
         status_label=rendering.status_label,
         status_icon=rendering.status_icon,
         date=format_date,
@@ -25,6 +35,9 @@ def register(app: Flask) -> None:
         get_locale=get_locale,
         language_names=LANGUAGE_NAMES,
         text_direction=text_direction,
+        content_lang=lang_attributes,
+        reference_lang=reference_lang,
+        shows_original_language=shows_original_language,
     )
 
     @app.context_processor
