@@ -58,7 +58,7 @@ def load_config(app: Flask, config: dict | None) -> None:
 def register_extensions(app: Flask) -> None:
     from .database import configure_sqlite
     from .extensions import babel, csrf, db, login_manager, migrate
-    from .i18n import select_locale
+    from .i18n import select_locale, select_timezone
 
     db.init_app(app)
     with app.app_context():
@@ -67,7 +67,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=resource_dir("migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -23,19 +23,23 @@ import csv
 import gettext
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 
 import pycountry
+import pytz
 from flask import Blueprint, current_app, has_request_context, redirect, request
-from flask_babel import get_locale
-from markupsafe import Markup
+from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
 
 from .auth.views import safe_next
 
 bp = Blueprint("i18n", __name__)
 COOKIE = "lang"
+TIME_ZONE_COOKIE = "tz"  # set by static/js/timezone.js on staff pages: the browser's zone
 LANGUAGE_NAMES = {
     "en": "English",
     "fr": "Français",
@@ -56,6 +60,29 @@ def select_locale() -> str:
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
+
+
+def select_timezone() -> str:
+    """Staff times in the signed-in user's zone: their setting, else the browser's (the cookie
+    timezone.js sets), else UTC. Anonymous pages are shared by everyone: always UTC."""
+    if has_request_context() and current_user.is_authenticated:
+        for zone in (current_user.time_zone, request.cookies.get(TIME_ZONE_COOKIE, "")):
+            if zone in pytz.all_timezones_set:
+                return zone
+    return "UTC"
+
+
+def zoned_datetime(value, format: str = "medium") -> str:
+    """A date and time in the reader's zone and language, with the zone said, e.g.
+    "20 févr. 2026, 17:00 UTC+05:00"."""
+    return f"{format_datetime(value, format)} {format_datetime(value, 'ZZZZ')}"
+
+
+def current_zone() -> str:
+    """The zone staff times are shown in, with its offset now: "Asia/Almaty, GMT+05:00"."""
+    zone = get_timezone()
+    name = getattr(zone, "zone", None) or "UTC"
+    return f"{name.replace('_', ' ')}, {format_datetime(datetime.now(UTC), 'ZZZZ')}"
 
 
 def page_language() -> str:

@@ -1,5 +1,5 @@
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, get_locale
 from flask_login import current_user
 
 from . import rendering
@@ -7,13 +7,16 @@ from .auth.forms import LogoutForm
 from .i18n import (
     LANGUAGE_NAMES,
     country_name,
+    current_zone,
     direction_of,
     lang_attributes,
     reference_lang,
     reference_text,
     shows_original_language,
     text_direction,
+    zoned_datetime,
 )
+from .messages import notification_text
 from .models import Status
 
 
@@ -27,7 +30,7 @@ def register(app: Flask) -> None:
         status_label=rendering.status_label,
         status_icon=rendering.status_icon,
         date=format_date,
-        datetime=format_datetime,
+        datetime=zoned_datetime,
     )
     app.jinja_env.globals.update(
         instrument_label=rendering.instrument_label,
@@ -35,6 +38,8 @@ def register(app: Flask) -> None:
         get_locale=get_locale,
         language_names=LANGUAGE_NAMES,
         text_direction=text_direction,
+        current_zone=current_zone,
+        notification_text=notification_text,
         content_lang=lang_attributes,
         reference_lang=reference_lang,
         shows_original_language=shows_original_language,

@@ -191,7 +191,7 @@ def deactivate(actor: User, user_id: int) -> None:
     with write_transaction() as session:
         user = session.get(User, user_id)
         if user is None:
-            raise NotFound("No such user.")
+            raise NotFound(gettext("No such user."))
         user.active = False
         end_sessions(user)
         audit.record(actor, "deactivate_user", user)

@@ -225,7 +225,7 @@ def save(user: User, version_id: int, content: VersionContent, row_version: int)
             raise StaleForm(version, content)
         errors = problems(content, for_submission=False) | length_problems(content)
         if errors:
-            raise ValidationError("Correct the fields marked below.", errors)
+            raise ValidationError(gettext("Correct the fields marked below."), errors)
         _apply(session, user, version, Action.SAVE)
         _write_content(session, version, content)
         version.row_version += 1
@@ -241,7 +241,7 @@ def submit(user: User, version_id: int, row_version: int | None = None) -> Versi
             raise StaleForm(version, content_of(version))
         errors = problems(content_of(version), for_submission=True)
         if errors:
-            raise ValidationError("This version is not ready to submit.", errors)
+            raise ValidationError(gettext("This version is not ready to submit."), errors)
         _apply(session, user, version, Action.SUBMIT)
         version.submitted_by_id = user.id
         version.submitted_at = _now()

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from flask_babel import gettext
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import joinedload, lazyload
 
@@ -53,7 +54,7 @@ class AuditChoices:
 
 def _require_admin(actor: User) -> None:
     if not is_admin(actor):
-        raise PermissionDenied("Only administrators may read the audit log.")
+        raise PermissionDenied(gettext("Only administrators may read the audit log."))
 
 
 def _conditions(filters: AuditFilters) -> list[ColumnElement[bool]]:

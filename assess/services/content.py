@@ -99,9 +99,11 @@ def problems(content: VersionContent, *, for_submission: bool) -> dict[str, list
         _check_url(errors, f"sources-{index}-url", source.url)
     if for_submission:
         if content.status == Status.NOT_ASSESSED.value:
-            errors.setdefault("status", []).append("Choose a finding before submitting.")
+            errors.setdefault("status", []).append(gettext("Choose a finding before submitting."))
         elif content.status != Status.NO_DATA.value and not content.analysis.strip():
-            errors.setdefault("analysis", []).append("Write the analysis before submitting.")
+            errors.setdefault("analysis", []).append(
+                gettext("Write the analysis before submitting.")
+            )
     return errors
 
 

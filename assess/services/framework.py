@@ -66,13 +66,13 @@ def problems(data: IndicatorInput) -> dict[str, list[str]]:
 
 def _require_admin(actor: User) -> None:
     if not is_admin(actor):
-        raise PermissionDenied("Only an administrator can change the indicator framework.")
+        raise PermissionDenied(gettext("Only an administrator can change the indicator framework."))
 
 
 def _get(session: Session, indicator_id: int) -> Indicator:
     indicator = session.get(Indicator, indicator_id)
     if indicator is None:
-        raise NotFound("No such indicator.")
+        raise NotFound(gettext("No such indicator."))
     return indicator
 
 

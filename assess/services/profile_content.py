@@ -74,7 +74,7 @@ def _now() -> datetime:
 def clean(kind: str, raw: dict) -> dict:
     """The payload with every field checked and normalised, or a `ValidationError`."""
     if kind not in FIELDS:
-        raise ValidationError("Unknown kind of profile content.")
+        raise ValidationError(gettext("Unknown kind of profile content."))
     data: dict = {}
     errors: dict[str, list[str]] = {}
     for name, (kind_of, required, limit) in FIELDS[kind].items():
@@ -148,7 +148,7 @@ def _locked(session: Session, change_id: int, user: User) -> ProfileChange:
         .execution_options(populate_existing=True)
     )
     if change is None or not can_read_staff(user, change.country_id):
-        raise NotFound("No such profile change.")
+        raise NotFound(gettext("No such profile change."))
     return change
 
 
@@ -197,17 +197,17 @@ def propose(
 ) -> ProfileChange:
     """A draft change (submitted for review at once when `submit`)."""
     if kind not in MODELS or operation not in OPERATIONS:
-        raise NotFound("No such kind of change.")
+        raise NotFound(gettext("No such kind of change."))
     data = clean(kind, payload or {}) if operation != "remove" else {}
     with write_transaction() as session:
         country = session.get(Country, country_id)
         if country is None or not can_read_staff(user, country_id):
-            raise NotFound("No such country.")
+            raise NotFound(gettext("No such country."))
         before = None
         if operation != "add":
             item = session.get(MODELS[kind], target_id) if target_id else None
             if item is None or item.country_id != country_id:
-                raise NotFound("No such item.")
+                raise NotFound(gettext("No such item."))
             before = snapshot(kind, item)
             if operation == "remove":
                 data = before
@@ -223,7 +223,7 @@ def propose(
         try:
             transition(None, Action.START, _actor(user, change))
         except TransitionError as error:
-            raise PermissionDenied("You cannot edit this country's profile.") from error
+            raise PermissionDenied(gettext("You cannot edit this country's profile.")) from error
         _contribute(change, user)
         session.add(change)
         session.flush()
@@ -342,7 +342,7 @@ def _apply_to_profile(session: Session, user: User, change: ProfileChange) -> No
 def get(user: User, change_id: int) -> ProfileChange:
     change = db.session.get(ProfileChange, change_id)
     if change is None or not can_read_staff(user, change.country_id):
-        raise NotFound("No such profile change.")
+        raise NotFound(gettext("No such profile change."))
     return change
 
 

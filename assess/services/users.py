@@ -7,6 +7,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
+import pytz
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select, update
@@ -33,7 +34,7 @@ def _now() -> datetime:
 
 def _require_admin(actor: User) -> None:
     if not is_admin(actor):
-        raise PermissionDenied("Only an administrator can manage users.")
+        raise PermissionDenied(gettext("Only an administrator can manage users."))
 
 
 def _hash(token: str) -> str:
@@ -43,7 +44,7 @@ def _hash(token: str) -> str:
 def _get(session: Session | scoped_session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(gettext("No such user."))
     return user
 
 
@@ -282,7 +283,7 @@ def revoke_role(actor: User, grant_id: int) -> None:
     with write_transaction() as session:
         grant = session.get(RoleGrant, grant_id)
         if grant is None:
-            raise NotFound("No such role.")
+            raise NotFound(gettext("No such role."))
         user = grant.user
         if grant.role == Role.ADMIN.value:
             _keep_an_admin(session, user)
@@ -312,10 +313,10 @@ def redeem(token: str, purpose: str, password: str) -> User:
             .with_for_update()
         )
         if found is None or found.used_at is not None or found.expires_at <= _now():
-            raise NotFound("This link has expired or was already used.")
+            raise NotFound(gettext("This link has expired or was already used."))
         user = found.user
         if not user.active:
-            raise NotFound("This link has expired or was already used.")
+            raise NotFound(gettext("This link has expired or was already used."))
         found.used_at = _now()
         user.password_hash = password_hash
         accounts.end_sessions(user)
@@ -324,12 +325,28 @@ def redeem(token: str, purpose: str, password: str) -> User:
     return user
 
 
-def set_preferences(user: User, email_notifications: bool) -> None:
+def set_preferences(
+    user: User, email_notifications: bool, language: str = "", time_zone: str = ""
+) -> None:
+    """The user's own settings: e-mail or not, the e-mail's language and the staff pages' time
+    zone ("" for the site's language, the browser's zone)."""
+    errors: dict[str, list[str]] = {}
+    if language and language not in current_app.config["LANGUAGES"]:
+        errors["language"] = [gettext("Choose a language from the list.")]
+    if time_zone and time_zone not in pytz.all_timezones_set:
+        errors["time_zone"] = [gettext("Choose a time zone from the list.")]
+    if errors:
+        raise ValidationError(gettext("Correct the fields marked below."), errors)
+    wanted = {
+        "email_notifications": email_notifications,
+        "language": language,
+        "time_zone": time_zone,
+    }
     with write_transaction() as session:
         user = _get(session, user.id)
-        if user.email_notifications == email_notifications:
+        changed = {name: value for name, value in wanted.items() if getattr(user, name) != value}
+        if not changed:
             return
-        user.email_notifications = email_notifications
-        audit.record(
-            user, "set_preferences", user, details={"email_notifications": email_notifications}
-        )
+        for name, value in changed.items():
+            setattr(user, name, value)
+        audit.record(user, "set_preferences", user, details=changed)
