@@ -29,6 +29,7 @@ from importlib import resources
 
 import pycountry
 import pytz
+from babel.lists import format_list
 from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
@@ -83,6 +84,13 @@ def current_zone() -> str:
     zone = get_timezone()
     name = getattr(zone, "zone", None) or "UTC"
     return f"{name.replace('_', ' ')}, {format_datetime(datetime.now(UTC), 'ZZZZ')}"
+
+
+def literal_list(values: list[str]) -> Markup:
+    """Values a file must hold as they are (English codes), listed in the page's language:
+    "Yes, Partial ou No", each marked as English."""
+    items = [Markup('<code lang="en" dir="ltr">%s</code>') % value for value in values]
+    return Markup(format_list(items, style="or", locale=page_language()))
 
 
 def page_language() -> str:
