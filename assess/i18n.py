@@ -34,7 +34,7 @@ from flask import Blueprint, current_app, has_request_context, redirect, request
 from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .auth.views import safe_next
 
@@ -90,7 +90,8 @@ def literal_list(values: list[str]) -> Markup:
     """Values a file must hold as they are (English codes), listed in the page's language:
     "Yes, Partial ou No", each marked as English."""
     items = [Markup('<code lang="en" dir="ltr">%s</code>') % value for value in values]
-    return Markup(format_list(items, style="or", locale=page_language()))
+    slots = format_list([f"{{{n}}}" for n in range(len(items))], style="or", locale=page_language())
+    return escape(slots).format(*items)
 
 
 def page_language() -> str:

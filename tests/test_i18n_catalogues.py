@@ -245,9 +245,7 @@ def staff_pages(app, demo_data, make_user):
     assessments.request_changes(supervisor, returned.id, "Say which law.")
     kz, slug = ids("KZ", "age-of-consent")
     member = db.session.scalar(select(Member).where(Member.country_id == kz))
-    change = profile_content.propose(
-        admin, kz, "fact", "add", {"text": "A new fact."}, submit=True
-    )
+    change = profile_content.propose(admin, kz, "fact", "add", {"text": "A new fact."}, submit=True)
     indicator = db.session.get(Indicator, slug)
     pages = {
         reviewer: [
