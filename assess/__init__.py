@@ -95,10 +95,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
+    from . import language_urls
     from .public import fastpath
     from .security import register
 
     fastpath.install(app)
+    language_urls.install(app)  # inside ProxyFix, outside the public response store
     register(app)
 
 

@@ -1,6 +1,8 @@
-"""Languages: the visitor's choice (a cookie), then Accept-Language, then English.
+"""Languages: the URL's prefix (`/fr/...`, see `language_urls`), else the visitor's choice (a
+cookie), then Accept-Language, then English.
 
-The language is never part of a public URL: a citation stays the same in every language.
+The canonical address of a page has no prefix: a citation stays the same in every language. The
+language links lead to the prefixed addresses, which a static copy can serve.
 
 Catalogues live in `assess/translations/<lang>/LC_MESSAGES/messages.po`, with the compiled `.mo`
 committed beside them. After changing an interface string, from the top of the repository:
@@ -37,6 +39,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from .auth.views import safe_next
+from .language_urls import url_language
 
 bp = Blueprint("i18n", __name__)
 COOKIE = "lang"
@@ -54,6 +57,9 @@ RIGHT_TO_LEFT = frozenset({"ar"})
 def select_locale() -> str:
     if not has_request_context():  # the command line, mail sent by `assess send-mail`
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    prefixed = url_language()  # /fr/countries/kz: the address fixes the language
+    if prefixed:
+        return prefixed
     languages = current_app.config["LANGUAGES"]
     chosen = request.cookies.get(COOKIE)
     if chosen in languages:

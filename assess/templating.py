@@ -17,6 +17,7 @@ from .i18n import (
     text_direction,
     zoned_datetime,
 )
+from .language_urls import alternates, language_path
 from .messages import notification_text
 from .models import Status
 
@@ -39,6 +40,8 @@ def register(app: Flask) -> None:
         get_locale=get_locale,
         language_names=LANGUAGE_NAMES,
         text_direction=text_direction,
+        language_path=language_path,
+        language_alternates=alternates,
         literal_list=literal_list,
         current_zone=current_zone,
         notification_text=notification_text,

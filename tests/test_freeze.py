@@ -41,7 +41,9 @@ def frozen(app, client, make_user, tmp_path):
     # Freeze as the command line does: Frozen-Flask's own client, one app context for the run.
     app.test_client_class, browser = None, app.test_client_class
     # Two processes whatever the machine: the parallel path is the one checked below.
-    result = app.test_cli_runner().invoke(args=["freeze", str(out), "--processes", "2"])
+    result = app.test_cli_runner().invoke(
+        args=["freeze", str(out), "--processes", "2", "--languages", "none"]
+    )
     app.test_client_class = browser
     assert result.exit_code == 0, result.output
     assert "Wrote " in result.output

@@ -1,6 +1,10 @@
 """The whole public site as static files (`assess freeze OUTDIR`), byte for byte what the server
 answers. Pages are written as `<path>/index.html`, so `/countries/kz` and `/countries/kz/<slug>` can
-both exist; any static server that serves a folder's index.html serves the copy."""
+both exist; any static server that serves a folder's index.html serves the copy.
+
+The canonical, unprefixed pages are in the default language; each language also gets its own
+tree under its prefix (`/fr/countries/kz`, see `language_urls`), which is where the language links
+and `hreflang` alternates of every page lead: a static host cannot negotiate the language."""
 
 import multiprocessing
 import os
@@ -8,7 +12,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_frozen import Freezer, MissingURLGeneratorWarning, Page
 from sqlalchemy import select
 
@@ -68,7 +72,27 @@ def static_urls() -> Iterator[tuple[str, dict]]:
             yield "static", {"filename": path.relative_to(root).as_posix()}
 
 
-def make_freezer(app: Flask, destination: str) -> PublicFreezer:
+def _root_urls() -> list[str]:
+    """Every unprefixed URL the other generators yield (in Frozen-Flask's request context)."""
+    urls = [url_for(endpoint, **values) for endpoint, values in public_urls()]
+    urls += [url_for(endpoint, **values) for endpoint, values in static_urls()]
+    return urls + list(resource_urls())
+
+
+def language_copies(languages: list[str]):
+    """A generator of the same URLs under each language's prefix, one language after another."""
+
+    def language_urls() -> Iterator[str]:
+        root = _root_urls()
+        for code in languages:
+            for url in root:
+                yield f"/{code}{url}"
+
+    return language_urls
+
+
+def make_freezer(app: Flask, destination: str, languages: list[str] | None = None) -> PublicFreezer:
+    """A freezer of the public site; `languages` (default: every one) each get a prefixed tree."""
     app.config.update(
         FREEZER_DESTINATION=str(Path(destination).resolve()),
         # A previous copy's pages stay only if they are still public; nothing else is touched.
@@ -81,6 +105,9 @@ def make_freezer(app: Flask, destination: str) -> PublicFreezer:
     freezer.register_generator(public_urls)
     freezer.register_generator(static_urls)
     freezer.register_generator(resource_urls)
+    wanted = app.config["LANGUAGES"] if languages is None else languages
+    if wanted:
+        freezer.register_generator(language_copies(list(wanted)))
     return freezer
 
 
@@ -136,10 +163,15 @@ def _unique_urls(freezer: PublicFreezer) -> list[tuple[str, object]]:
 
 
 def _build(freezer: PublicFreezer, chunk: list[tuple[str, object]]) -> list[Page]:
-    return [
-        Page(url, freezer._build_one(url, last_modified).relative_to(freezer.root))
-        for url, last_modified in chunk
-    ]
+    return [_build_page(freezer, url, last_modified) for url, last_modified in chunk]
+
+
+def _build_page(freezer: PublicFreezer, url: str, last_modified: object) -> Page:
+    # Its own app context: Flask-Babel keeps the locale on `g`, which a request made inside an
+    # outer app context (the command's) shares with every other; /fr/ pages would come out in
+    # the language of the first page.
+    with freezer.app.app_context():
+        return Page(url, freezer._build_one(url, last_modified).relative_to(freezer.root))
 
 
 _FORKED_FREEZER: PublicFreezer | None = None

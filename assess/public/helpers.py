@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from .. import maps
 from ..diffing import word_diff
+from ..language_urls import canonical_path, site_root
 from ..models import Country, Indicator, Status, Version
 
 
@@ -73,9 +74,11 @@ def public_name(user) -> str:
 
 
 def absolute_url(path: str) -> str:
-    """`PUBLIC_BASE_URL` + path when configured (a static copy, a proxy), else this request's."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.url_root
-    return base.rstrip("/") + path
+    """`PUBLIC_BASE_URL` + path when configured (a static copy, a proxy), else this request's;
+    always the canonical address, without a language prefix."""
+    configured = current_app.config.get("PUBLIC_BASE_URL")
+    base = configured or request.host_url.rstrip("/") + site_root()
+    return base.rstrip("/") + canonical_path(path)
 
 
 def permalink(country: Country, indicator: Indicator, version: Version) -> str:
