@@ -1,5 +1,5 @@
 from flask import Flask
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_number, get_locale
 from flask_login import current_user
 
 from . import rendering
@@ -32,6 +32,7 @@ def register(app: Flask) -> None:
         status_label=rendering.status_label,
         status_icon=rendering.status_icon,
         date=format_date,
+        number=format_number,
         datetime=zoned_datetime,
     )
     app.jinja_env.globals.update(

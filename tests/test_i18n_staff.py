@@ -194,3 +194,31 @@ def test_the_stylesheets_use_logical_properties_only():
         for sheet in STATIC.glob("*.css")
     }
     assert {name: hits for name, hits in found.items() if hits} == {}
+
+
+def test_the_audit_log_reads_in_the_reader_language(client, auth, team, make_user):
+    submitted(team["reviewer"])
+    admin = make_user("admin", name="Ada")
+    auth.login(admin)
+    client.set_cookie("lang", "fr")
+    html = client.get("/staff/audit").get_data(as_text=True)
+    assert "<td>Brouillon commencé</td>" in html and "<td>Soumis pour examen</td>" in html
+    assert "request changes" not in html and "start" not in re.findall(r"<td>([^<]*)</td>", html)
+    assert '<option value="submit">Soumis pour examen</option>' in html
+
+
+def test_audit_labels_cover_generated_codes(app):
+    from assess.staff.audit_labels import audit_label
+
+    with app.test_request_context("/"), force_locale("en"):
+        assert audit_label("approve_profile_change") == "Profile change: Approved and published"
+        assert audit_label("remove_member") == "Removed from the profile: member organisation"
+        assert audit_label("some_new_code") == "some new code"
+
+
+def test_staff_counts_use_the_locale_number_format(app):
+    with app.test_request_context("/"), force_locale("fr"):
+        template = app.jinja_env.from_string(
+            '{{ ngettext("%(num)s event", "%(num)s events", n, num=n|number) }}'
+        )
+        assert template.render(n=12345) == "12\u202f345 événements"
