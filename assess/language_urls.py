@@ -35,7 +35,7 @@ class LanguagePrefix:
 
 
 def install(app: Flask) -> None:
-    app.wsgi_app = LanguagePrefix(app.wsgi_app, app.config["LANGUAGES"])
+    app.wsgi_app = LanguagePrefix(app.wsgi_app, app.config["LANGUAGES"])  # type: ignore[method-assign]
 
 
 def url_language() -> str | None:
