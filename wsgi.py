@@ -1,11 +1,5 @@
-"""Entry point for gunicorn: `gunicorn wsgi:app`."""
+"""Entry point for gunicorn from a checkout: `gunicorn wsgi:app` (installed: `assess.wsgi:app`)."""
 
-import gc
+from assess.wsgi import app
 
-from assess import create_app
-
-app = create_app()
-# Everything loaded so far lives as long as the worker: keep it out of the garbage collector's
-# full passes, which otherwise walk it all (~140,000 objects, tens of milliseconds) now and then
-# in the middle of a request.
-gc.freeze()
+__all__ = ["app"]

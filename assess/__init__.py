@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import config as config_module
+from .runtime import check_interpreter
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -19,6 +20,7 @@ def resource_dir(name: str) -> str:
 
 
 def create_app(config: dict | None = None) -> Flask:
+    check_interpreter()
     app = Flask(
         __name__,
         template_folder=resource_dir("templates"),
@@ -28,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     load_config(app, config)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_request_hooks(app)
@@ -50,6 +53,12 @@ def load_config(app: Flask, config: dict | None) -> None:
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
         options.update(sqlite_engine_options())
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        from .database import postgresql_engine_options
+
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = postgresql_engine_options(
+            app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+        )
     config_module.finalise(app.config)
     if app.config.get("SECRET_KEY_REQUIRED", True):
         config_module.check(app.config)
@@ -70,22 +79,22 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
 
+def register_converters(app: Flask) -> None:
+    from .routing import register
+
+    register(app)
+
+
 def register_blueprints(app: Flask) -> None:
-    from .admin import register as register_admin
-    from .auth import bp as auth_bp
-    from .i18n import bp as i18n_bp
-    from .public import bp as public_bp
-    from .staff import bp as staff_bp
+    """Each blueprint package registers what it holds (its blueprints, and any command)."""
+    from . import admin, api, auth, i18n, public, staff
 
-    register_admin(app)
-    app.register_blueprint(public_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(staff_bp)
-    app.register_blueprint(i18n_bp)
+    for package in (admin, public, auth, staff, i18n, api):
+        package.register(app)
 
-    from .api import bp as api_bp
+    from .health import bp as health_bp
 
-    app.register_blueprint(api_bp)
+    app.register_blueprint(health_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -95,13 +104,16 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from . import language_urls
-    from .public import fastpath
+    from . import language_urls, logs, reauth
+    from .public import fastpath, fragments
     from .security import register
 
     fastpath.install(app)
+    fragments.install(app)
     language_urls.install(app)  # inside ProxyFix, outside the public response store
     register(app)
+    reauth.register(app)
+    logs.configure(app)  # outermost: logs and counts every request, the stored ones too
 
 
 def register_template_helpers(app: Flask) -> None:

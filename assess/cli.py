@@ -44,6 +44,10 @@ def register(app: Flask) -> None:
     for command in (export_command, import_command):
         app.cli.add_command(command)
     app.cli.add_command(send_mail_command)
+    app.cli.add_command(worker_command)
+    from . import research_cli
+
+    research_cli.register(app)
 
 
 def _fail(message: str) -> None:
@@ -74,7 +78,7 @@ def freeze_command(
     outdir: str, base_url: str | None, processes: int | None, languages: str | None
 ) -> None:
     """Write the whole public site to OUTDIR as static files, each language under its prefix."""
-    from .public.freeze import freeze_pages, make_freezer
+    from .public.freeze import freeze_pages, make_freezer, page_count
 
     if base_url:
         current_app.config["PUBLIC_BASE_URL"] = base_url
@@ -87,7 +91,7 @@ def freeze_command(
                 f"Unknown language {', '.join(unknown)}: use {', '.join(current_app.config['LANGUAGES'])}."
             )
     freezer = make_freezer(current_app, outdir, chosen)
-    total = sum(1 for _ in freezer.all_urls())
+    total = page_count(freezer)
     with click.progressbar(
         freeze_pages(freezer, processes),
         length=total,
@@ -185,6 +189,9 @@ def demo_command(port: int) -> None:
         # The demo is served over plain http on the loopback address.
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
+        "BASE_URL": os.environ.get("ASSESS_BASE_URL") or f"http://127.0.0.1:{port}",
+        "TRUSTED_HOSTS": ["127.0.0.1", "localhost"],
+        "LOG_FORMAT": os.environ.get("ASSESS_LOG_FORMAT") or "text",
     }
     app = create_app(config)
     with app.app_context():
@@ -204,42 +211,59 @@ def demo_command(port: int) -> None:
 
 @click.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, allow_dash=True))
+@click.option("--rows-only", is_flag=True, help="Write the rows alone, as JSON Lines, no files.")
 @with_appcontext
-def export_command(file: str) -> None:
-    """Write every table to FILE (JSON Lines; "-" for standard output)."""
+def export_command(file: str, rows_only: bool) -> None:
+    """Write the whole site to FILE ("-" for standard output): one tar archive with every row
+    and every uploaded file."""
+    from . import archive
     from .services import backup
 
     total = sum(backup.count_rows().values())
     db_session_end()
     to_stdout = file == "-"
+    mode, encoding = ("w", "utf-8") if rows_only else ("wb", None)
     with (
-        click.open_file(file, "w", encoding="utf-8", atomic=not to_stdout) as out,
+        click.open_file(file, mode, encoding=encoding, atomic=not to_stdout) as out,
         click.progressbar(length=total, label="Exporting", file=sys.stderr) as bar,
     ):
-        counts = backup.export(out, progress=bar.update)
-    click.echo(f"Exported {sum(counts.values())} rows from {len(counts)} tables.", err=True)
+        if rows_only:
+            counts, files = backup.export(out, progress=bar.update), 0
+        else:
+            counts, files = archive.export(out, progress=bar.update)
+    tables = len(counts)
+    click.echo(
+        f"Exported {sum(counts.values())} rows from {tables} tables, {files} files.", err=True
+    )
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
 def import_command(file: str) -> None:
     """Load FILE, made by `assess export`, into an empty database: all of it or nothing."""
+    from . import archive
     from .services import backup
 
-    with click.open_file(file, encoding="utf-8") as source:
-        try:
-            plan = backup.read(source)
-        except UnicodeDecodeError as error:
-            _fail(f"{file} is not UTF-8 text: {error}")
-        except backup.BackupError as error:
-            _fail(f"{file} was not imported; nothing changed. {error}")
+    refused = f"{file} was not imported; nothing changed."
     try:
-        with click.progressbar(length=plan.total, label="Importing", file=sys.stderr) as bar:
-            counts = backup.write(plan, progress=bar.update)
+        if archive.is_archive(file):
+            checked = archive.read(file)
+        else:
+            with open(file, encoding="utf-8") as source:
+                checked = archive.Checked(backup.read(source), {})
+    except UnicodeDecodeError as error:
+        _fail(f"{file} is not UTF-8 text: {error}")
+    except backup.BackupError as error:
+        _fail(f"{refused} {error}")
+    try:
+        with click.progressbar(
+            length=checked.plan.total, label="Importing", file=sys.stderr
+        ) as bar:
+            counts, files = archive.write(checked, progress=bar.update)
     except ServiceError as error:
-        _fail(f"{file} was not imported; nothing changed. {error}")
-    click.echo(f"Imported {sum(counts.values())} rows into {len(counts)} tables.")
+        _fail(f"{refused} {error}")
+    click.echo(f"Imported {sum(counts.values())} rows into {len(counts)} tables, {files} files.")
 
 
 def db_session_end() -> None:
@@ -272,3 +296,18 @@ def send_mail_command(limit: int | None, max_attempts: int | None) -> None:
     click.echo(f"Sent {report.sent}, failed {report.failed}.")
     if report.failed:
         sys.exit(1)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run the background jobs (mail) from the queue in ASSESS_REDIS_URL, retrying failures."""
+    from . import jobs
+
+    if jobs.mode(current_app.config) != "rq":
+        _fail(
+            "assess worker takes jobs from Redis: set ASSESS_REDIS_URL (without it, jobs run "
+            "in the web process)."
+        )
+    jobs.work(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]

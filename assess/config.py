@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -29,17 +30,36 @@ DEFAULTS: dict[str, object] = {
     "REMEMBER_COOKIE_DURATION": timedelta(days=30),
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
     "IDLE_TIMEOUT": timedelta(minutes=30),
+    # Decisions and admin actions need a password sign-in at most this old (reauth.py).
+    "FRESH_LOGIN": timedelta(hours=12),
     "WTF_CSRF_TIME_LIMIT": None,
     "BABEL_DEFAULT_LOCALE": "en",
     "LANGUAGES": ["en", "fr", "es", "ru", "ar"],
     "SITE_NAME": "assess",
     "ORGANISATION": "assess",
+    # The publishing organisation (page titles, citations, feeds, the header): its web address,
+    # a logo URL, brand colours {"brand": "#0b4f8a", "brand_dark": "#083a66"}, Markdown for the
+    # /about and /contact pages {"about": "...", "contact": "..."} and for the methodology page.
+    "ORGANISATION_URL": "",
+    "ORGANISATION_LOGO": "",
+    "ORGANISATION_COLOURS": {},
+    "ORGANISATION_PAGES": {},
+    "METHODOLOGY_TEXT": "",
+    # The open data's licence: stated on /data/, in every file, the data package and the API.
+    "DATA_LICENCE": {
+        "name": "CC-BY-4.0",
+        "title": "Creative Commons Attribution 4.0 International",
+        "path": "https://creativecommons.org/licenses/by/4.0/",
+    },
     "MAIL_BACKEND": "console",
     "MAIL_SENDER": "assess@localhost",
     "PREFERRED_URL_SCHEME": "https",
     # Host names this site answers to, e.g. ASSESS_TRUSTED_HOSTS=assess.example.org,localhost;
     # a request for any other Host gets 400. None accepts any (development).
     "TRUSTED_HOSTS": None,
+    # The site's public address (https://assess.example.org): every absolute link in a mail or a
+    # page starts with it. Outside debug, it or TRUSTED_HOSTS is required; its host is trusted.
+    "BASE_URL": None,
     # How many reverse proxies (load balancers) stand before the app and set X-Forwarded-For,
     # -Proto and -Host. 0 ignores those headers, which a client could then forge; behind one
     # balancer set ASSESS_TRUSTED_PROXIES=1, or per-address login throttling sees one address.
@@ -47,13 +67,27 @@ DEFAULTS: dict[str, object] = {
     # Login throttling in Redis (e.g. redis://127.0.0.1:6379/0); the database when unset.
     "REDIS_URL": None,
     "REDIS_KEY_PREFIX": "assess:",
+    # Who may read /metrics: addresses or networks, e.g. ASSESS_METRICS_ALLOWED='["10.0.0.0/8"]'.
+    "METRICS_ALLOWED": ["127.0.0.1", "::1"],
+    # One JSON object a line on standard error ("json"), or Flask's plain lines ("text").
+    "LOG_FORMAT": "json",
+    "LOG_LEVEL": "INFO",
+    # Uploaded files: "local" (UPLOAD_DIR) or "s3" (S3_BUCKET, S3_ENDPOINT_URL, S3_REGION, S3_PREFIX).
+    "STORAGE": "local",
+    # Background jobs (mail): "auto" = RQ when REDIS_URL is set, else in-process after commit.
+    "JOBS": "auto",
     "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
     "MAX_FORM_PARTS": 1000,
 }
 
 SESSION_COOKIE_PRODUCTION_NAME = "__Host-session"
 REMEMBER_COOKIE_PRODUCTION_NAME = "__Host-remember"
-_DURATIONS = ("IDLE_TIMEOUT", "PERMANENT_SESSION_LIFETIME", "REMEMBER_COOKIE_DURATION")
+_DURATIONS = (
+    "IDLE_TIMEOUT",
+    "PERMANENT_SESSION_LIFETIME",
+    "REMEMBER_COOKIE_DURATION",
+    "FRESH_LOGIN",
+)
 
 
 def database_url(instance_path: str) -> str:
@@ -93,9 +127,21 @@ def finalise(config: dict) -> None:
         value = config.get(key)
         if isinstance(value, int | float | str) and not isinstance(value, bool):
             config[key] = timedelta(seconds=float(value))
+    allowed = config.get("METRICS_ALLOWED")
+    if isinstance(allowed, str):
+        config["METRICS_ALLOWED"] = [a.strip() for a in allowed.split(",") if a.strip()]
     hosts = config.get("TRUSTED_HOSTS")
     if isinstance(hosts, str):
         config["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()] or None
+    base = config.get("BASE_URL")
+    if base:
+        config["BASE_URL"] = base = str(base).rstrip("/")
+        host = urlsplit(base).hostname
+        trusted = config.get("TRUSTED_HOSTS")
+        if host and trusted is not None and host not in trusted:
+            config["TRUSTED_HOSTS"] = [*trusted, host]
+        elif host and trusted is None:
+            config["TRUSTED_HOSTS"] = [host]
     production = not config.get("DEBUG")
     default_name = config.get("SESSION_COOKIE_NAME", "session") == "session"
     if production and config.get("SESSION_COOKIE_SECURE") and default_name:
@@ -113,4 +159,15 @@ def check(config: dict) -> None:
         raise ConfigError(
             "ASSESS_SECRET_KEY is not set: set it to a long random value, e.g. "
             "ASSESS_SECRET_KEY=$(python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    base = config.get("BASE_URL")
+    if base and (urlsplit(base).scheme not in ("http", "https") or not urlsplit(base).hostname):
+        raise ConfigError(
+            f"ASSESS_BASE_URL={base!r} is not an address: use e.g. https://assess.example.org"
+        )
+    if not base and not config.get("TRUSTED_HOSTS"):
+        raise ConfigError(
+            "ASSESS_BASE_URL is not set: set it to the site's public address, e.g. "
+            "ASSESS_BASE_URL=https://assess.example.org (links in e-mails start with it, and "
+            "requests for any other host are refused)"
         )

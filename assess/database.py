@@ -58,3 +58,45 @@ def write_transaction() -> Iterator[Session]:
         raise
     finally:
         _immediate.reset(token)
+
+
+# --- when the database is away ---------------------------------------------------------------
+
+# SQLite's primary result codes that mean "cannot use the file now", not "the SQL is wrong":
+# BUSY, LOCKED, READONLY, IOERR, CORRUPT, FULL, CANTOPEN, PROTOCOL, NOTADB.
+_SQLITE_UNAVAILABLE = frozenset({5, 6, 8, 10, 11, 13, 14, 15, 26})
+POSTGRESQL_CONNECT_TIMEOUT_S = 10
+
+
+def postgresql_engine_options(options: dict) -> dict:
+    """Check each pooled connection before a request uses it (one round trip), so that the first
+    requests after the database comes back do not fail on connections it closed; and give up
+    connecting after a few seconds, so that an unreachable server fails a request with a 503
+    instead of holding the worker until gunicorn kills it."""
+    options = dict(options)
+    options.setdefault("pool_pre_ping", True)
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args.setdefault("connect_timeout", POSTGRESQL_CONNECT_TIMEOUT_S)
+    options["connect_args"] = connect_args
+    return options
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Did this fail because the database cannot be reached or used right now (down, restarting,
+    unreachable, locked, out of space), rather than because of a bug? Those answer 503."""
+    import sqlite3
+
+    from sqlalchemy import exc
+
+    if isinstance(error, exc.TimeoutError):  # no pooled connection free in time
+        return True
+    if not isinstance(error, exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, exc.OperationalError | exc.InterfaceError):
+        return False
+    if isinstance(error.orig, sqlite3.Error):  # "no such table" is an OperationalError too
+        code = getattr(error.orig, "sqlite_errorcode", None)
+        return code is not None and code & 0xFF in _SQLITE_UNAVAILABLE
+    return True  # psycopg: connection failures, admin shutdown, server out of resources

@@ -1,5 +1,7 @@
 """Extensions, created unbound; `create_app` binds them."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -22,6 +24,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# The base every model subclasses. `db.Model` adds Flask-SQLAlchemy's table names and session
+# binding at run time; a type checker sees the typed declarative base underneath.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()

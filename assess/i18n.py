@@ -1,5 +1,5 @@
-"""Languages: the URL's prefix (`/fr/...`, see `language_urls`), else the visitor's choice (a
-cookie), then Accept-Language, then English.
+"""Languages: the URL's prefix (`/fr/...`, see `language_urls`), else `?lang=`, else the
+visitor's choice (a cookie), then Accept-Language, then English.
 
 The canonical address of a page has no prefix: a citation stays the same in every language. The
 language links lead to the prefixed addresses, which a static copy can serve.
@@ -26,22 +26,30 @@ import gettext
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import pycountry
 import pytz
 from babel.lists import format_list
-from flask import Blueprint, current_app, has_request_context, redirect, request
+from flask import Blueprint, Flask, current_app, has_request_context, redirect, request
 from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from .auth.views import safe_next
 from .language_urls import url_language
 
 bp = Blueprint("i18n", __name__)
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+
 COOKIE = "lang"
 TIME_ZONE_COOKIE = "tz"  # set by static/js/timezone.js on staff pages: the browser's zone
 LANGUAGE_NAMES = {
@@ -60,13 +68,33 @@ def select_locale() -> str:
     prefixed = url_language()  # /fr/countries/kz: the address fixes the language
     if prefixed:
         return prefixed
+    if current_app.config.get("FREEZE_LANGUAGE"):  # a static copy in one language
+        return current_app.config["FREEZE_LANGUAGE"]
     languages = current_app.config["LANGUAGES"]
-    chosen = request.cookies.get(COOKIE)
-    if chosen in languages:
-        return chosen
-    return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    # `?lang=fr` first: a link to a page in one language (hreflang alternates) needs no cookie.
+    if request.args.get("lang") in languages:
+        return request.args["lang"]
+    return negotiate(
+        request.cookies.get(COOKIE),
+        request.headers.get("Accept-Language"),
+        tuple(current_app.config["LANGUAGES"]),
+        current_app.config["BABEL_DEFAULT_LOCALE"],
     )
+
+
+def negotiate(
+    cookie: str | None, accept_language: str | None, languages: tuple[str, ...], default: str
+) -> str:
+    """The page's language: the visitor's choice (cookie), else the best match of their browser's
+    languages, else the default. The one rule for the pages and for the stored responses' keys."""
+    if cookie in languages:
+        return cookie
+    return _best_match(accept_language or "", languages) or default
+
+
+@lru_cache(maxsize=4096)  # browsers send few distinct headers; each is parsed once
+def _best_match(accept_language: str, languages: tuple[str, ...]) -> str | None:
+    return parse_accept_header(accept_language, LanguageAccept).best_match(languages)
 
 
 def select_timezone() -> str:
@@ -165,7 +193,10 @@ def _country_catalogue(language: str) -> gettext.NullTranslations:
 
 def country_name(name: str) -> str:
     """A country's name in the page's language, from pycountry's own locale data."""
-    language = str(get_locale() or "en")
+    return country_name_in(name, str(get_locale() or "en"))
+
+
+def country_name_in(name: str, language: str) -> str:
     if language == "en":
         return name
     return _country_catalogue(language).gettext(name)

@@ -2,9 +2,11 @@
 and projected on the server, so that the map is plain SVG and works without JavaScript.
 
 Shapes are keyed by ISO 3166-1 numeric code (`Country.numeric`); the projected paths are computed
-once per process (they depend only on the shipped file).
+once per process (they depend only on the shipped file). Countries too small for that scale
+(Singapore, Malta, the Maldives, most Pacific states) are marked points (`small-countries.csv`).
 """
 
+import csv
 import json
 import math
 from dataclasses import dataclass
@@ -92,16 +94,27 @@ class Shape:
 
 
 @dataclass(frozen=True)
+class Marker:
+    """A country too small for the shapes' scale, drawn as a marked point."""
+
+    numeric: str
+    name: str
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
 class WorldMap:
     width: int
     height: int
     shapes: tuple[Shape, ...]
+    markers: tuple[Marker, ...] = ()
 
 
 def _path(rings: list[list[Point]]) -> str:
     parts = []
     for points in rings:
-        rounded = []
+        rounded: list[tuple[float, float]] = []
         for x, y in points:
             point = (round(x, 1), round(y, 1))
             if not rounded or rounded[-1] != point:
@@ -117,8 +130,11 @@ def _path(rings: list[list[Point]]) -> str:
     return "".join(parts)
 
 
-def project(topology: dict, width: int = MAP_WIDTH) -> WorldMap:
-    """Project the `countries` object into a view box `width` wide, north up, fitted to the land."""
+def project(
+    topology: dict, width: int = MAP_WIDTH, points: dict[str, tuple[str, Point]] | None = None
+) -> WorldMap:
+    """Project the `countries` object into a view box `width` wide, north up, fitted to the land;
+    `points` (numeric -> name, (longitude, latitude)) become markers in the same view box."""
     arcs = decode_arcs(topology)
     countries = []
     for geometry in topology["objects"]["countries"]["geometries"]:
@@ -147,11 +163,23 @@ def project(topology: dict, width: int = MAP_WIDTH) -> WorldMap:
         )
         for numeric, name, rings in countries
     )
-    return WorldMap(width, height, shapes)
+    markers = []
+    for numeric, (name, (longitude, latitude)) in sorted((points or {}).items()):
+        x, y = natural_earth(longitude, latitude)
+        markers.append(
+            Marker(numeric, name, round((x - left) * scale, 1), round((top - y) * scale, 1))
+        )
+    return WorldMap(width, height, shapes, tuple(markers))
 
 
 @cache
 def world() -> WorldMap:
     """The projected world, computed once per process from the shipped Natural Earth shapes."""
-    text = resources.files("assess.data").joinpath("countries-110m.json").read_text()
-    return project(json.loads(text))
+    data = resources.files("assess.data")
+    text = data.joinpath("countries-110m.json").read_text()
+    lines = data.joinpath("small-countries.csv").read_text(encoding="utf-8").splitlines()
+    rows = csv.DictReader(line for line in lines if not line.startswith("#"))
+    points = {
+        r["numeric"]: (r["name"], (float(r["longitude"]), float(r["latitude"]))) for r in rows
+    }
+    return project(json.loads(text), points=points)

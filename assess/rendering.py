@@ -1,5 +1,7 @@
 """Analysis Markdown to safe HTML, and the readable forms of statuses and citations."""
 
+from functools import lru_cache
+
 import nh3
 from flask_babel import lazy_gettext as _l
 from markdown_it import MarkdownIt
@@ -14,8 +16,12 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=8192)
 def render_markdown(text: str) -> Markup:
-    """Markdown rendered without raw HTML, then sanitised: no script, handler or javascript: URL."""
+    """Markdown rendered without raw HTML, then sanitised: no script, handler or javascript: URL.
+
+    A pure function of the text, kept per text: published analyses never change, so a page that
+    shows them again (another language, another visitor) renders none of them twice."""
     html = _markdown.render(text or "")
     clean = nh3.clean(
         html,

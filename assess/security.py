@@ -14,6 +14,7 @@ CSP = (
 )
 HSTS = "max-age=31536000; includeSubDomains"
 
+_WARNED = "assess_untrusted_proxy_warned"
 STAFF_BLUEPRINTS = frozenset({"auth", "staff", "review", "admin"})
 
 
@@ -33,8 +34,9 @@ def end_browser_session() -> None:
 
 
 def start_browser_session() -> None:
-    """Mark the time of a password login, from which the idle and absolute limits count."""
-    session["started"] = session["seen"] = clock()
+    """Mark the time of a password login, from which the idle and absolute limits count, and
+    which decisions need to be recent (`reauth.py`)."""
+    session["started"] = session["seen"] = session["password_at"] = clock()
 
 
 def _has_nul(multidict) -> bool:
@@ -44,7 +46,23 @@ def _has_nul(multidict) -> bool:
 def register(app: Flask) -> None:
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
+    else:
+
+        @app.before_request
+        def warn_of_an_untrusted_proxy():
+            """A forwarded request while TRUSTED_PROXIES=0: every client then has the proxy's
+            address, and 30 failed logins by anyone throttle every unknown device. Said once."""
+            if "X-Forwarded-For" in request.headers and not app.extensions.get(_WARNED):
+                app.extensions[_WARNED] = True
+                app.logger.warning(
+                    "requests arrive through a proxy (X-Forwarded-For: %s) but "
+                    "ASSESS_TRUSTED_PROXIES=0: client addresses are the proxy's. Behind one "
+                    "load balancer or nginx, set ASSESS_TRUSTED_PROXIES=1.",
+                    request.headers["X-Forwarded-For"][:100],
+                )
 
     @app.before_request
     def apply_view_size_limits():

@@ -1,9 +1,15 @@
+"""Every filter, global and context value the templates use, registered in one place.
+
+The helpers themselves live beside what they show (`public/helpers.py`, `staff/labels.py`, ...);
+this module only names them for Jinja, so that a template's vocabulary reads on one screen."""
+
 from flask import Flask
 from flask_babel import format_date, format_number, get_locale
 from flask_login import current_user
 
 from . import rendering
 from .auth.forms import LogoutForm
+from .diffing import word_diff
 from .i18n import (
     LANGUAGE_NAMES,
     country_name,
@@ -20,6 +26,13 @@ from .i18n import (
 from .language_urls import alternates, language_path
 from .messages import notification_text
 from .models import Status
+from .presentation import public_name
+from .public import fragments
+from .public import helpers as public
+from .public.files import resource_download_name
+from .services import uploads
+from .services.permissions import is_admin
+from .staff import audit_labels, labels, notifications, queues
 
 
 def register(app: Flask) -> None:
@@ -34,6 +47,12 @@ def register(app: Flask) -> None:
         date=format_date,
         number=format_number,
         datetime=zoned_datetime,
+        # public pages
+        count_statuses=public.count_statuses,
+        language_name=public.language_name,
+        web_link=public.web_link,
+        # staff pages
+        age=queues.age,
     )
     app.jinja_env.globals.update(
         instrument_label=rendering.instrument_label,
@@ -49,10 +68,31 @@ def register(app: Flask) -> None:
         content_lang=lang_attributes,
         reference_lang=reference_lang,
         shows_original_language=shows_original_language,
+        word_diff=word_diff,
+        # public pages
+        public_name=public_name,
+        permalink=public.permalink,
+        citation_text=public.citation_text,
+        citation_values_of=public.citation_values_of,
+        map_size=public.map_size,
+        cached_world_map=fragments.world_map,
+        source_lines=public.source_lines,
+        resource_download_name=resource_download_name,
+        # staff and admin pages
+        page_url=queues.page_url,
+        version_url=queues.version_url,
+        state_label=labels.state_label,
+        state_icon=labels.state_icon,
+        event_label=labels.event_label,
+        unread_notification_count=notifications.unread_notification_count,
+        upload_limit_mb=lambda: uploads.max_bytes() // (1024 * 1024),
+        role_label=labels.role_label,
+        audit_label=audit_labels.audit_label,
+        state_name=audit_labels.state_name,
     )
 
     @app.context_processor
-    def inject_user_forms():
-        if current_user.is_authenticated:
-            return {"logout_form": LogoutForm(formdata=None)}
-        return {}
+    def signed_in_values():
+        if not current_user.is_authenticated:
+            return {"user_is_admin": False}
+        return {"logout_form": LogoutForm(formdata=None), "user_is_admin": is_admin(current_user)}

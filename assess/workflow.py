@@ -40,6 +40,10 @@ class Action(StrEnum):
     SUPERSEDE = "supersede"
 
 
+# What a second person decides on a submitted item (four-eyes applies to these).
+DECISIONS = frozenset({Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT})
+
+
 class Party(StrEnum):
     """Who an actor is with respect to one version."""
 

@@ -47,6 +47,7 @@ class CountQueries:
         _counter.statements = 0
         if environ.get("HTTP_X_BENCH_COLD"):
             app.extensions["assess_public_responses"].store.clear()
+            app.extensions["assess_fragments"].clear()
 
         def counted(status, headers, exc_info=None):
             headers.append(("X-Bench-Queries", str(_counter.statements)))

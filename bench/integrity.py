@@ -7,11 +7,14 @@ from their review queue (and now and then try to approve their own work). Each u
 own cookie session and thread. At a third and at two thirds of the run, a gunicorn worker is
 killed with SIGKILL.
 
-Afterwards it checks: no 5xx; every acknowledged write (a 2xx/3xx answer) is in the database,
-by the user who made it, and every stored workflow event was at least attempted; the stored
-analysis is one a save sent; nobody approved a version they worked on; each version's events
-chain to its state; each assessment has at most one published version, the one it points at;
-SQLite's integrity and foreign-key checks pass. Refusals (409 conflict, 403 four-eyes, 422) are
+Afterwards it checks: no 5xx; no worker died but the two it killed (gunicorn's log: a
+`was sent SIG…`, `exited with code`, `WORKER TIMEOUT` or re-spawn beyond those two, see
+`workers.py`), and no connection dropped without an answer except at those kills; every
+acknowledged write (a 2xx/3xx answer) is in the database, by the user who made it, and every
+stored workflow event was at least attempted; the stored analysis is one a save sent; nobody
+approved a version they worked on; each version's events chain to its state; each assessment
+has at most one published version, the one it points at; SQLite's integrity and foreign-key
+checks pass. Refusals (409 conflict, 403 four-eyes, 422) are
 counted apart: they are the app saying no, not errors. It prints the figures and exits 1 if
 any check fails.
 
@@ -45,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from integrity_checks import WORKFLOW, app_for, check  # noqa: E402
 from integrity_http import (  # noqa: E402
     COUNTRIES,
+    DROPPED_AT,
     PASSWORD,
     Browser,
     read_public,
@@ -52,6 +56,9 @@ from integrity_http import (  # noqa: E402
     supervise,
     use_account,
 )
+from workers import GunicornLog  # noqa: E402
+
+KILL_GRACE_SECONDS = 2.0  # requests in flight on a killed worker fail within this of the kill
 
 PG_ADMIN = os.environ.get(
     "ASSESS_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -149,18 +156,22 @@ def run(
             "ASSESS_SESSION_COOKIE_SECURE": "false",
             "ASSESS_REMEMBER_COOKIE_SECURE": "false",
             "ASSESS_INSTANCE_PATH": folder,
+            "ASSESS_TRUSTED_HOSTS": "127.0.0.1,localhost",  # outside debug the app needs its hosts
         }
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         command = [gunicorn, "-w", "4", "-b", f"127.0.0.1:{port}", "--timeout", "60",
-                   "--log-level", "warning", "wsgi:app"]  # fmt: skip
+                   "--log-level", "info", "wsgi:app"]  # fmt: skip
         with (
             open(f"{folder}/gunicorn.log", "w") as log,
             subprocess.Popen(command, cwd=REPO, env=env, stderr=log) as server,
         ):
             try:
                 wait_until_serving(port, server)
+                gunicorn_log = GunicornLog(f"{folder}/gunicorn.log")
+                booted = gunicorn_log.wait_for_boot(4)
                 result = _traffic(url, port, server, folder, seconds, readers, reviewers,
                                   supervisors, accounts, kill)  # fmt: skip
+                _check_workers(result, gunicorn_log.since(booted))
             finally:
                 server.send_signal(signal.SIGTERM)
                 server.wait(timeout=30)
@@ -194,19 +205,27 @@ def _traffic(url, port, server, folder, seconds, readers, reviewers, supervisors
             threads.append(threading.Thread(target=driver, args=args))
     for thread in threads:
         thread.start()
-    killed = []
+    killed, killed_at = [], []
+    DROPPED_AT.clear()
     if kill:  # twice, at a third and two thirds of the run, each a random worker
         for _ in range(2):
             time.sleep(seconds / 3)
             workers = worker_pids(server.pid)
             if workers:
                 killed.append(rng.choice(workers))
+                killed_at.append(time.time())
                 os.kill(killed[-1], signal.SIGKILL)
     for thread in threads:
         thread.join(timeout=seconds + 120)
     found = check(url, account_log, workflow_log)
     if stats["5xx"]:
         found["problems"].append(f"{stats['5xx']} responses were 5xx")
+    unexplained = unexplained_drops(DROPPED_AT, killed_at)
+    if unexplained:
+        found["problems"].append(
+            f"{len(unexplained)} connections reset or dropped without an answer, "
+            "not at a worker the test killed"
+        )
     writes = [(e[2], e[1]) for e in account_log] + [
         (a.acknowledged, a.action) for a in workflow_log
     ]
@@ -220,8 +239,27 @@ def _traffic(url, port, server, folder, seconds, readers, reviewers, supervisors
         "refusals": {k.split()[1]: v for k, v in stats.items() if k.startswith("refused")},
         "errors": stats["5xx"],
         "killed_workers": killed,
+        "unexplained_drops": len(unexplained),
         **found,
     }
+
+
+def unexplained_drops(dropped_at: list[float], killed_at: list[float]) -> list[float]:
+    """Connections that died without an answer, other than those at a kill of the test's."""
+    return [t for t in dropped_at if not any(k <= t <= k + KILL_GRACE_SECONDS for k in killed_at)]
+
+
+def _check_workers(result: dict, deaths) -> None:
+    """Every worker death in gunicorn's log is a failure, but those of the workers it killed."""
+    killed = set(result["killed_workers"])
+    unexpected = deaths.excluding(killed)
+    result["dead_workers"] = unexpected.count
+    result["deaths"] = unexpected.describe()
+    result["kills_seen_in_log"] = len(killed & set(deaths.how))
+    if unexpected.count or unexpected.crash_lines:
+        result["problems"].append(f"workers died: {unexpected.describe()}")
+    if result["kills_seen_in_log"] != len(killed):
+        result["problems"].append(f"the log shows {result['kills_seen_in_log']} of the kills")
 
 
 def main(argv: list[str] | None = None) -> int:

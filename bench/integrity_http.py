@@ -28,6 +28,7 @@ _ROW = re.compile(r'<tr id="ind-([\w-]+)">(.*?)</tr>', re.S)
 _OPEN = re.compile(r'class="button[^"]*" href="/staff/versions/(\d+)"')
 _QUEUED = re.compile(r'href="/staff/versions/(\d+)"')
 _LOCK = threading.Lock()
+DROPPED_AT: list[float] = []  # when each connection died without an answer (time.time())
 
 
 def field(page: str, name: str) -> str | None:
@@ -62,6 +63,8 @@ class Browser:
             text = response.read().decode("utf-8", "replace")
         except (OSError, http.client.HTTPException):
             self.count("dropped")  # the connection died: e.g. its worker was killed
+            with _LOCK:
+                DROPPED_AT.append(time.time())
             return 0, ""
         finally:
             connection.close()

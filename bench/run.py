@@ -5,6 +5,7 @@ static export at full size. Writes a Markdown report.
     python bench/run.py                          # SQLite, 249 countries x 20 indicators x 3 versions
     python bench/run.py --database postgresql    # the same on PostgreSQL (or both: repeat the option)
     python bench/run.py --scale 1 --indicators 50 --seconds 3
+    python bench/run.py --traffic-only --scale 1 --indicators 9 --mixed-seconds 8   # issue 13
 
 Needs `wrk` (Debian: `apt-get install -y wrk`). See bench/README.md for what is measured and how.
 """
@@ -30,6 +31,7 @@ from integrity import free_port, fresh_database, wait_until_serving  # noqa: E40
 from integrity_checks import app_for  # noqa: E402
 from integrity_http import Browser  # noqa: E402
 from measure import Measurement, measure_page, sql_statements  # noqa: E402
+from workers import GunicornLog  # noqa: E402
 
 GENERATED_PASSWORD = "generated-user-passphrase"  # noqa: S105 - see assess/services/generate.py
 IMPORTER = "importer@bench.example"
@@ -166,6 +168,7 @@ def environment(url: str, folder: str) -> dict:
         "ASSESS_SESSION_COOKIE_SECURE": "false",
         "ASSESS_REMEMBER_COOKIE_SECURE": "false",
         "ASSESS_INSTANCE_PATH": folder,
+        "ASSESS_TRUSTED_HOSTS": "127.0.0.1,localhost",  # outside debug the app needs its hosts
         "PYTHONPATH": str(REPO),
     }
 
@@ -181,7 +184,7 @@ def gunicorn_command(port: int, workers: int, threads: int) -> list[str]:
         "-b",
         f"127.0.0.1:{port}",
         "--log-level",
-        "warning",
+        "info",  # worker deaths and re-spawns: `workers.py`
         "bench.app:app",
     ]
 
@@ -211,21 +214,10 @@ def run(backend: str, args) -> dict:
         print(f"[{backend}] generating data …", flush=True)
         counts, seconds, slug = fill(url, folder, args.scale, args.indicators)
         result["rows"], result["generate_seconds"] = counts, seconds
-        port = free_port()
-        env = environment(url, folder)
-        with (
-            open(f"{folder}/gunicorn.log", "w") as log,
-            subprocess.Popen(
-                gunicorn_command(port, args.workers, args.threads), cwd=REPO, env=env, stderr=log
-            ) as server,
-        ):
-            try:
-                wait_until_serving(port, server)
-                cookie = staff_cookie(port, "generated-supervisor-1@example.org")
-                result["pages"] = _measure_pages(port, cookie, slug, args)
-            finally:
-                server.send_signal(signal.SIGTERM)
-                server.wait(timeout=30)
+        _serve_and_measure(url, folder, slug, args, result)
+        if args.traffic_only:
+            shutil.rmtree(folder, ignore_errors=True)
+            return result
         # The goal's site: every country x the indicators, one published version each (as an
         # import of every assessment, once approved, makes it).
         fill(site_url, folder + "/site", 1, args.indicators)
@@ -246,11 +238,61 @@ def run(backend: str, args) -> dict:
         drop_site()
 
 
-def _measure_pages(port: int, cookie: str, slug: str, args) -> list[Measurement]:
-    measured = []
+def _serve_and_measure(url: str, folder: str, slug: str, args, result: dict) -> None:
+    """One gunicorn for the pages and the realistic traffic; every worker death counted."""
+    import traffic
+
+    port = free_port()
+    env = environment(url, folder)
+    staff = "generated-supervisor-1@example.org"
+    with (
+        open(f"{folder}/gunicorn.log", "w") as stderr,
+        subprocess.Popen(
+            gunicorn_command(port, args.workers, args.threads), cwd=REPO, env=env, stderr=stderr
+        ) as server,
+    ):
+        try:
+            wait_until_serving(port, server)
+            log = GunicornLog(f"{folder}/gunicorn.log")
+            booted = log.wait_for_boot(args.workers)
+            if not args.traffic_only:
+                result["pages"] = _measure_pages(port, log, staff_cookie(port, staff), slug, args)
+            countries, slugs = site_paths(url, args.mixed_countries)
+            result["traffic"] = traffic.measure(
+                port, log, countries, slugs, (staff, GENERATED_PASSWORD), args
+            )
+            deaths = log.since(booted)
+            result["dead_workers"], result["deaths"] = deaths.count, deaths.describe()
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+
+
+def site_paths(url: str, limit: int) -> tuple[list[str], list[str]]:
+    """The countries (the first `limit` in a fixed random order, 0 for all) and the indicator
+    slugs the realistic traffic picks from."""
+    import random
+
+    from sqlalchemy import select
+
+    from assess.extensions import db
+    from assess.models import Country, Indicator
+
+    app = app_for(url)
+    with app.app_context():
+        countries = [c.lower() for c in db.session.scalars(select(Country.iso2))]
+        slugs = list(db.session.scalars(select(Indicator.slug).order_by(Indicator.position)))
+        db.engine.dispose()
+    random.Random(13).shuffle(countries)
+    return (countries[:limit] if limit else countries), slugs
+
+
+def _measure_pages(port: int, log: GunicornLog, cookie: str, slug: str, args) -> list:
+    measured: list[Measurement] = []
     for page in pages(slug):
         headers = {"Cookie": cookie} if page.staff else {}
         print(f"  {page.name} …", flush=True)
+        mark = log.mark()
         cold, warm, etag = sql_statements(port, page.path, headers)
         if page.conditional:
             headers["If-None-Match"] = etag
@@ -259,6 +301,8 @@ def _measure_pages(port: int, cookie: str, slug: str, args) -> list[Measurement]
                 page.name, port, page.path, headers, args.seconds, args.connections, cold, warm
             )
         )
+        deaths = log.since(mark)
+        measured[-1].dead_workers, measured[-1].deaths = deaths.count, deaths.describe()
     return measured
 
 
@@ -299,6 +343,18 @@ def main() -> None:
         default=1,
         help="threads per worker: gthread with keep-alive if >1, else sync",
     )
+    traffic = parser.add_argument_group("realistic traffic (issue 13)")
+    traffic.add_argument("--mixed-seconds", type=float, default=10, help="per traffic row")
+    traffic.add_argument("--mixed-connections", type=int, default=8)
+    traffic.add_argument("--mixed-threads", type=int, default=2, help="wrk threads")
+    traffic.add_argument(
+        "--mixed-countries", type=int, default=0, help="countries in the mix (0: every one)"
+    )
+    traffic.add_argument(
+        "--traffic-only",
+        action="store_true",
+        help="only the realistic traffic: no page table, freeze or import",
+    )
     parser.add_argument("--report", default=str(REPO / "bench" / "report.md"))
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -309,6 +365,21 @@ def main() -> None:
     text = write_report(results, args)
     Path(args.report).write_text(text)
     print(text)
+    failures = [f for result in results for f in failed(result)]
+    if failures:  # a dead worker or a reset connection is a failure, not a slow figure
+        sys.exit("FAILED: " + "; ".join(failures))
+
+
+def failed(result: dict) -> list[str]:
+    rows = [*result.get("pages", []), *result["traffic"]["rows"]]
+    found = [
+        f"{result['backend']}, {row.name}: {row.non_2xx} non-2xx, socket errors {row.socket_errors}"
+        for row in rows
+        if row.non_2xx or any(row.socket_errors.values())
+    ]
+    if result["dead_workers"]:
+        found.append(f"{result['backend']}: dead workers: {result['deaths']}")
+    return found
 
 
 if __name__ == "__main__":

@@ -34,6 +34,8 @@ def base_config(uri: str, instance_path: str) -> dict:
         "PREFERRED_URL_SCHEME": "http",
         "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_SECURE": False,
+        # Mail waits in the outbox, where tests read it; tests/test_jobs.py runs the jobs.
+        "JOBS": "off",
     }
 
 

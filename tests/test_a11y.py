@@ -15,6 +15,9 @@ AXE = Path(__file__).parent / "axe" / "axe.min.js"
 PAGES = [
     "/", "/countries/", "/countries/kz", "/countries/kz/age-of-consent",
     "/countries/kz/age-of-consent/v/1", "/indicators/", "/indicators/age-of-consent", "/data/",
+    "/search?q=consent", "/search?q=kaz&finding=partial", "/compare?c=kz&c=cr", "/compare",
+    "/methodology", "/data/releases/", "/indicators/age-of-consent?finding=not_assessed",
+    "/countries/kz?lang=ru",
 ]  # fmt: skip
 
 pytestmark = [

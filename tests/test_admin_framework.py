@@ -3,9 +3,9 @@
 import pytest
 from sqlalchemy import select
 
-from assess import queries
 from assess.extensions import db
 from assess.models import Assessment, Country, Indicator, Version
+from assess.queries import public as queries
 from assess.services import assessments, framework
 from assess.services.content import VersionContent
 from assess.services.errors import PermissionDenied

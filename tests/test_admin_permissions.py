@@ -37,6 +37,7 @@ def decision(supervisor_ok: int = 303) -> dict:
 ROUTES = [
     ("admin.index", "GET", "/admin/", None, staff(200)),
     ("admin.user_list", "GET", "/admin/users/", None, admin_only(200)),
+    ("admin.job_list", "GET", "/admin/jobs/", None, admin_only(200)),
     ("admin.user_new", "GET", "/admin/users/new", None, admin_only(200)),
     ("admin.user_new", "POST", "/admin/users/new",
      {"email": "new@example.org", "role": "reviewer", "mode": "invite"}, admin_only(303)),

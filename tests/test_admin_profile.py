@@ -246,4 +246,4 @@ def test_a_returned_resource_keeps_or_replaces_its_file(app, client, kz, people)
     )  # fmt: skip
     replaced = db.session.get(ProfileChange, change.id)
     assert replaced.state == "submitted"
-    assert uploads.path_of(replaced.payload["file_name"]).read_bytes() == second
+    assert uploads.open_stored(replaced.payload["file_name"]).read_bytes() == second

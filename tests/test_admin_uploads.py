@@ -66,10 +66,11 @@ def test_size_is_limited(app):
 
 
 def test_stored_names_cannot_escape_the_folder(upload_dir):
-    assert uploads.path_of("../../etc/passwd") is None
-    assert uploads.path_of("a" * 64 + ".exe") is None
+    assert uploads.open_stored("../../etc/passwd") is None
+    assert uploads.open_stored("a" * 64 + ".exe") is None
+    assert not uploads.exists("../../etc/passwd")
     stored = uploads.store("r.pdf", PDF)
-    assert uploads.path_of(stored.stored_name) == upload_dir / stored.stored_name
+    assert uploads.open_stored(stored.stored_name) == upload_dir / stored.stored_name
 
 
 def _resource_with_file(data: bytes = PDF, title: str = "Annual Report 2024") -> Resource:

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from assess.extensions import db
 from assess.models import AuditEvent, User
-from assess.services import accounts
+from assess.services import accounts, users
 
 from .conftest import TEST_PASSWORD
 
@@ -101,7 +101,7 @@ def test_deactivation_ends_sessions(app, client, auth, make_user):
     user = make_user()
     admin = make_user("admin")
     auth.login(user)
-    accounts.deactivate(admin, user.id)
+    users.deactivate(admin, user.id)
     assert client.get("/staff/").status_code == 302
     refused = client.post_form("/auth/login", {"email": user.email, "password": TEST_PASSWORD})
     assert refused.status_code == 401

@@ -63,6 +63,13 @@ def full_data(demo_data):
     )
     admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
     users.send_password_reset(admin, reviewer.id)
+    # A dated data release (its files carry a byte-order mark and non-Latin text).
+    from flask import current_app
+
+    from assess import releases
+
+    with current_app.test_request_context():
+        releases.create("2026-12-01")
     return reviewer
 
 

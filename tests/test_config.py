@@ -56,12 +56,37 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
     with pytest.raises(ConfigError):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "short"})
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x" * 32})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SECRET_KEY": "x" * 32,
+            "BASE_URL": "https://a.org",
+        }
+    )
     assert not app.debug
+
+
+def test_production_refuses_to_start_without_a_base_url_or_trusted_hosts():
+    production = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x" * 32}
+    with pytest.raises(ConfigError, match="ASSESS_BASE_URL is not set"):
+        create_app(production)
+    with pytest.raises(ConfigError, match="is not an address"):
+        create_app(production | {"BASE_URL": "assess.example.org"})
+    by_hosts = create_app(production | {"TRUSTED_HOSTS": "a.example.org, b.example.org"})
+    assert by_hosts.config["TRUSTED_HOSTS"] == ["a.example.org", "b.example.org"]
+    # The base URL's host is trusted, and only it unless more are named.
+    by_url = create_app(production | {"BASE_URL": "https://assess.example.org/"})
+    assert by_url.config["BASE_URL"] == "https://assess.example.org"
+    assert by_url.config["TRUSTED_HOSTS"] == ["assess.example.org"]
+    both = create_app(production | {"BASE_URL": "https://x.org", "TRUSTED_HOSTS": "localhost"})
+    assert both.config["TRUSTED_HOSTS"] == ["localhost", "x.org"]
+    # Debug (a developer's machine) needs neither.
+    assert create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "DEBUG": True}).debug
 
 
 def test_prefixed_environment_variables_are_read(monkeypatch):
     monkeypatch.setenv("ASSESS_SECRET_KEY", "y" * 40)
+    monkeypatch.setenv("ASSESS_BASE_URL", "https://assess.example.org")
     monkeypatch.setenv("ASSESS_MAX_CONTENT_LENGTH", "1234")
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SECRET_KEY"] == "y" * 40
@@ -69,7 +94,13 @@ def test_prefixed_environment_variables_are_read(monkeypatch):
 
 
 def test_cookies_are_secure_by_default():
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x" * 32})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SECRET_KEY": "x" * 32,
+            "BASE_URL": "https://a.org",
+        }
+    )
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["REMEMBER_COOKIE_HTTPONLY"]
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"

@@ -17,7 +17,7 @@ from assess.models import (
     RoleGrant,
     Version,
 )
-from assess.services import accounts, assessments, bulk_import, notifications, users
+from assess.services import assessments, bulk_import, notifications, users
 from assess.services.errors import Conflict
 from assess.workflow import Action
 
@@ -97,7 +97,7 @@ def staff(app, make_user):
         "approver": make_user("supervisor", ["TJ"], name="Timur"),
     }
     users.set_preferences(staff["uz_no_mail"], False)
-    accounts.deactivate(None, staff["gone"].id)
+    users.deactivate(staff["importer"], staff["gone"].id)
     # A global supervisor who also holds the grant for KZ is told once.
     db.session.add(
         RoleGrant(

@@ -48,7 +48,9 @@ def test_nothing_acknowledged_is_lost_under_load_and_kills():
         text=True,
         timeout=600,
         check=False,
-        env={**os.environ, "ASSESS_BENCH_PG_URL": PG_ADMIN},
+        # The bench's server takes the rest of its settings from the environment; outside debug
+        # the app needs to know its host (bench/integrity.py requests 127.0.0.1).
+        env={**os.environ, "ASSESS_BENCH_PG_URL": PG_ADMIN, "ASSESS_TRUSTED_HOSTS": "127.0.0.1"},
     )
     output = run.stdout[run.stdout.index("{") :]
     result = json.loads(output)[database]
@@ -64,6 +66,56 @@ def test_nothing_acknowledged_is_lost_under_load_and_kills():
         assert result["workflow_acknowledged"].get(action, 0) > 0, result
     assert result["published"] > 0
     assert len(result["killed_workers"]) == 2
+    # The two kills are seen in gunicorn's log, and no other worker died.
+    assert result["kills_seen_in_log"] == 2, result
+    assert result["dead_workers"] == 0, result["deaths"]
+    assert result["unexplained_drops"] == 0
+
+
+GUNICORN_LOG = """\
+[2026-12-01 10:00:00 +0000] [100] [INFO] Starting gunicorn 23.0.0
+[2026-12-01 10:00:00 +0000] [101] [INFO] Booting worker with pid: 101
+[2026-12-01 10:00:00 +0000] [102] [INFO] Booting worker with pid: 102
+--- mark ---
+[2026-12-01 10:00:05 +0000] [100] [ERROR] Worker (pid:101) was sent SIGKILL! Perhaps out of memory?
+[2026-12-01 10:00:05 +0000] [103] [INFO] Booting worker with pid: 103
+Fatal Python error: Segmentation fault
+[2026-12-01 10:00:06 +0000] [100] [WARNING] Worker (pid:102) was sent SIGSEGV!
+[2026-12-01 10:00:06 +0000] [104] [INFO] Booting worker with pid: 104
+[2026-12-01 10:00:07 +0000] [100] [CRITICAL] WORKER TIMEOUT (pid:103)
+[2026-12-01 10:00:07 +0000] [100] [ERROR] Worker (pid:103) exited with code 1.
+[2026-12-01 10:00:07 +0000] [105] [INFO] Booting worker with pid: 105
+"""
+
+
+def test_dead_workers_are_read_from_the_gunicorn_log(tmp_path):
+    sys.path.insert(0, str(SCRIPT.parent))
+    from workers import GunicornLog
+
+    path = tmp_path / "gunicorn.log"
+    before, after = GUNICORN_LOG.split("--- mark ---\n")
+    path.write_text(before)
+    log = GunicornLog(path)
+    mark = log.wait_for_boot(2, timeout=1)
+    assert log.since(mark).count == 0 and log.since(mark).describe() == "none"
+    path.write_text(before + after)
+    deaths = log.since(mark)
+    assert deaths.how == {101: "SIGKILL", 102: "SIGSEGV", 103: "exit 1"}
+    assert deaths.respawns == 3 and deaths.count == 3
+    assert deaths.crash_lines == ["Fatal Python error: Segmentation fault"]
+    # The worker the test killed on purpose is not a failure; the other two are.
+    unexpected = deaths.excluding({101})
+    assert unexpected.how == {102: "SIGSEGV", 103: "exit 1"} and unexpected.count == 2
+    assert "pid 102: SIGSEGV" in unexpected.describe()
+
+
+def test_a_dropped_connection_is_a_failure_unless_a_worker_was_just_killed():
+    sys.path.insert(0, str(SCRIPT.parent))
+    from integrity import unexplained_drops
+
+    assert unexplained_drops([100.1, 100.5], [100.0]) == []
+    assert unexplained_drops([99.0, 100.1, 150.0], [100.0]) == [99.0, 150.0]
+    assert unexplained_drops([5.0], []) == [5.0]
 
 
 def _checks():

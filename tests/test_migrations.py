@@ -46,14 +46,29 @@ def directory(app):
     return app.extensions["migrate"].directory
 
 
+# The full-text index is a backend feature outside the ORM metadata (migration 0004_research_search):
+# SQLite's FTS5 table and its shadow tables, PostgreSQL's GIN expression index.
+SEARCH_INDEX_OBJECTS = ("search_fts", "search_entry_document")
+
+
+def _not_search_index(name, _type=None, _parent=None) -> bool:
+    return not (name or "").startswith(SEARCH_INDEX_OBJECTS)
+
+
 def tables(app):
-    return set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+    names = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+    return {name for name in names if _not_search_index(name)}
 
 
 def schema_differences():
     with db.engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_as_batch": True}
+            connection,
+            opts={
+                "compare_type": True,
+                "render_as_batch": True,
+                "include_name": lambda name, type_, parent: _not_search_index(name),
+            },
         )
         return compare_metadata(context, db.metadata)
 

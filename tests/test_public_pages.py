@@ -11,7 +11,7 @@ from assess.services import assessments
 from .publishing import FULL, content, draft, publish
 
 NOT_ASSESSED = "\u2013 Not Yet Assessed"  # with its icon, an en dash
-SEED = Path("/work/shared/seeds/kazakhstan-country-profile.txt")
+SEED = Path(__file__).resolve().parent / "fixtures" / "kazakhstan-country-profile.txt"
 
 
 INLINE = {"a", "span", "strong", "em", "time", "code", "del", "ins", "abbr", "label"}
@@ -69,7 +69,8 @@ def test_kazakhstan_profile_shows_every_line_of_the_seed_page(client, demo_data)
         assert " ".join(line.split()) in page, line
     assert headings(html, 1) == ["Kazakhstan"]
     assert headings(html, 2) == [
-        "Members", "Facts", "Resources", "News from Kazakhstan", "Indicators",
+        "At a glance", "Members", "Facts", "Resources", "News from Kazakhstan", "Indicators",
+        "Cite this profile",
     ]  # fmt: skip
     assert headings(html, 3)[-9:] == [
         "Age of Consent", "Extraterritoriality & Extradition", "CSAM Definition",
@@ -81,7 +82,10 @@ def test_kazakhstan_profile_shows_every_line_of_the_seed_page(client, demo_data)
         "Legal sources: Constitution (1995, status as of 2023); Criminal Code (2014, status as of "
         "2023); Code of Criminal Procedure (2014, status as of 2023)" in page
     )
-    assert page.count("Not Yet Assessed") == 7
+    indicators = text_of(html.split('<h2 id="indicators">')[1])
+    assert indicators.count("Not Yet Assessed") == 7
+    glance = text_of(html.split('<h2 id="glance">')[1].split("</section>")[0])
+    assert "7 Not Yet Assessed" in glance and glance.count("Not Yet Assessed") == 8
     assert "2 of 9 indicators assessed" in page
 
 
@@ -155,25 +159,37 @@ def test_home_page_map_is_coloured_by_the_chosen_indicator(client, people):
 
 
 def _table_countries(html: str) -> list[str]:
-    body = html.split("<tbody>")[1]
+    body = html.split('<table class="indicator-table">')[1].split("</tbody>")[0]
     return [text_of(c) for c in re.findall(r'<th scope="row">(.*?)</th>', body, flags=re.S)]
 
 
 def test_indicator_table_sorts_with_query_parameters(client, people):
     publish(people["reviewer"], people["supervisor"], "FR", "csam-definition", content("no"))
     publish(people["reviewer"], people["supervisor"], "KZ", "csam-definition", content("yes"))
-    by_name = _table_countries(client.get("/indicators/csam-definition").get_data(as_text=True))
-    assert by_name[0] == "Afghanistan"
-    assert len(by_name) == 249
+    html = client.get("/indicators/csam-definition").get_data(as_text=True)
+    assert _table_countries(html) == ["France", "Kazakhstan"]  # the unassessed are folded
+    assert "247 more countries not yet assessed" in html
     html = client.get("/indicators/csam-definition?sort=status").get_data(as_text=True)
     assert _table_countries(html)[:2] == ["Kazakhstan", "France"]
     assert 'aria-sort="ascending"' in html
     html = client.get("/indicators/csam-definition?sort=country&order=desc").get_data(as_text=True)
-    assert _table_countries(html)[0] == "Åland Islands" or _table_countries(html)[0] == "Zimbabwe"
+    assert _table_countries(html) == ["Kazakhstan", "France"]
     assert 'aria-sort="descending"' in html
-    odd = client.get("/indicators/csam-definition?sort=%27;drop&order=sideways")
+    everything = client.get("/indicators/csam-definition?finding=not_assessed&order=desc")
+    by_name = _table_countries(everything.get_data(as_text=True))
+    assert len(by_name) == 247 and by_name[0] in ("Zimbabwe", "Åland Islands")
+    odd = client.get("/indicators/csam-definition?sort=%27;drop&order=sideways&finding=maybe")
     assert odd.status_code == 200
-    assert _table_countries(odd.get_data(as_text=True))[0] == "Afghanistan"
+    assert _table_countries(odd.get_data(as_text=True)) == ["France", "Kazakhstan"]
+
+
+def test_indicator_table_filters_by_finding(client, people):
+    publish(people["reviewer"], people["supervisor"], "FR", "csam-definition", content("no"))
+    publish(people["reviewer"], people["supervisor"], "KZ", "csam-definition", content("yes"))
+    html = client.get("/indicators/csam-definition?finding=no").get_data(as_text=True)
+    assert _table_countries(html) == ["France"]
+    assert "more countries not yet assessed" not in html
+    assert "1 country shown in the table." in html
 
 
 def test_indicator_list_counts_findings(client, demo_data):
@@ -212,8 +228,9 @@ def test_permalink_has_a_citation_and_stays_on_its_version(client, people):
     assert "This version has been replaced." in page
     cite = re.search(r'<textarea id="cite-text" readonly[^>]*>(.*?)</textarea>', html, re.S)
     assert cite is not None
-    assert "assess. “Age of Consent: Kazakhstan”. Version 1," in cite.group(1)
-    assert cite.group(1).endswith("http://localhost/countries/kz/age-of-consent/v/1")
+    assert "assess (20" in cite.group(1)
+    assert "“Age of Consent: Kazakhstan”. Version 1, published " in cite.group(1)
+    assert "http://localhost/countries/kz/age-of-consent/v/1 (accessed " in cite.group(1)
     assert '<label for="cite-text">Cite this version</label>' in html
     assert "This is the current version." in text_of(
         client.get("/countries/kz/age-of-consent/v/2").get_data(as_text=True)
@@ -283,8 +300,8 @@ def test_indicator_table_filters_by_region_and_keeps_the_whole_map(client, peopl
         as_text=True
     )
     countries = _table_countries(html)
-    assert "France" in countries
     assert "Kazakhstan" not in countries
+    assert "France" in html.split('class="folded"')[1]
     assert 'aria-label="Kazakhstan: Yes"' in html
     assert "region=Europe" in html.split('aria-sort="ascending"')[1].split("</th>")[0]
 

@@ -221,6 +221,7 @@ def render(world: World, url: str, user: str | None) -> tuple[int, str]:
         client.get(url)
         store = world.app.extensions["assess_public_responses"].store
         store.clear()
+        world.app.extensions["assess_fragments"].clear()
         with count_queries() as log:
             response = client.get(url)
     # The country chooser answers with a redirect to the country's page; everything else renders.

@@ -69,7 +69,17 @@ def test_staff_home_leads_to_the_country_pages(client, auth, demo_data):
     assert response.headers["Location"] == "/staff/countries/fr"
     assert "France" in visible_text(client.get("/staff/countries/fr"))
     response = client.get("/staff/countries?iso2=xx", follow_redirects=True)
-    assert "No country has the code “xx”." in visible_text(response)
+    assert "No country has the code or name “xx”." in visible_text(response)
+    # by name, in any interface language; several matches are listed
+    assert (
+        client.get("/staff/countries?iso2=kazakhstan").headers["Location"] == "/staff/countries/kz"
+    )
+    assert (
+        client.get("/staff/countries?iso2=Allemagne").headers["Location"] == "/staff/countries/de"
+    )
+    choices = visible_text(client.get("/staff/countries?iso2=new"))
+    assert "Several countries match “new”" in choices
+    assert "New Zealand" in choices and "Papua New Guinea" in choices
 
 
 def test_the_staff_pages_cost_a_fixed_number_of_queries(client, auth, demo_data):

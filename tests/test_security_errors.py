@@ -89,6 +89,7 @@ def test_sql_errors_do_not_log_bound_values(client, failing_routes, caplog):
 def test_debug_is_off_by_default(tmp_path, monkeypatch):
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     monkeypatch.setenv("ASSESS_SECRET_KEY", "a-production-secret-key-0123456789")
+    monkeypatch.setenv("ASSESS_BASE_URL", "https://assess.example.org")
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
     assert app.debug is False
     assert app.config["TESTING"] is False

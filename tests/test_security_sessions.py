@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from assess import security
-from assess.services import accounts
+from assess.services import users
 
 from .conftest import TEST_PASSWORD, AuthActions, Client
 
@@ -71,7 +71,7 @@ def test_remember_cookie_replay_is_refused_after(app, client, auth, make_user, e
         )
         assert response.status_code == 302
     else:
-        accounts.deactivate(make_user("admin"), user.id)
+        users.deactivate(make_user("admin"), user.id)
     assert not _signed_in(_browser(app, remember_only))
     assert not _signed_in(_browser(app, captured))
 
@@ -184,7 +184,8 @@ def test_production_cookies_are_host_prefixed_secure_httponly_lax(make_app, make
         )
     assert response.status_code == 302
     cookies = _set_cookie_headers(response)
-    assert set(cookies) == {"__Host-session", "__Host-remember"}
+    # The device cookie marks a known device for login throttling (services/throttle.py).
+    assert set(cookies) == {"__Host-session", "__Host-remember", "__Host-device"}
     for header in cookies.values():
         attributes = [a.strip().lower() for a in header.split(";")[1:]]
         assert "secure" in attributes

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, logout_user
 from ..i18n import LANGUAGE_NAMES
 from ..services import users
 from ..services.errors import NotFound, ValidationError
-from . import account_bp
+from .blueprint import account_bp
 from .common import apply_errors
 from .forms import PreferencesForm, SetPasswordForm
 

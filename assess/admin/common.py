@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import csrf
 from ..services.errors import NotFound, PermissionDenied, ServiceError, ValidationError
-from . import account_bp, bp
+from .blueprint import account_bp, bp
 
 
 @bp.before_request

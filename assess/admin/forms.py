@@ -1,3 +1,5 @@
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -83,7 +85,12 @@ class NewsForm(FlaskForm):
     url = StringField(_l("Web address"), validators=[Length(max=500)])
 
 
-PROFILE_FORMS = {"member": MemberForm, "fact": FactForm, "resource": ResourceForm, "news": NewsForm}
+PROFILE_FORMS: dict[str, Any] = {
+    "member": MemberForm,
+    "fact": FactForm,
+    "resource": ResourceForm,
+    "news": NewsForm,
+}
 
 
 class CommentForm(FlaskForm):

@@ -7,7 +7,7 @@ from ..models import Indicator
 from ..services import framework
 from ..services.errors import ValidationError
 from ..services.permissions import is_admin
-from . import bp
+from .blueprint import bp
 from .common import apply_errors, refusals
 from .forms import IndicatorForm
 

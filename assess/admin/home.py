@@ -4,14 +4,15 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import User
-from ..services import framework, profile_content, users
+from ..queries.staff import open_profile_changes
+from ..services import framework, users
 from ..services.permissions import is_admin
-from . import bp
+from .blueprint import bp
 
 
 @bp.route("/")
 def index():
-    counts = {"changes": len(profile_content.open_changes(current_user))}
+    counts = {"changes": len(open_profile_changes(current_user))}
     if is_admin(current_user):
         counts["users"] = db.session.scalar(select(func.count()).where(User.active.is_(True)))
         counts["pending"] = db.session.scalar(

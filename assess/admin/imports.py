@@ -5,13 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import queries
 from ..extensions import db
 from ..models import Indicator
+from ..queries import public as queries
 from ..services import bulk_import
 from ..services.errors import Conflict, ValidationError
 from ..services.permissions import is_admin
-from . import bp
+from .blueprint import bp
 from .common import allows_upload
 from .forms import ImportCommitForm, ImportForm
 

@@ -6,14 +6,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import queries
 from ..extensions import db
 from ..models import Country
+from ..queries import public as queries
+from ..queries.staff import open_profile_changes, profile_items
 from ..services import profile_content, uploads
 from ..services.errors import ValidationError
 from ..services.permissions import can_read_staff, country_scope, is_admin
-from ..workflow import Action
-from . import bp
+from ..workflow import DECISIONS, Action
+from .blueprint import bp
 from .common import allows_upload, apply_errors, refusals
 from .forms import PROFILE_FORMS, CommentForm
 
@@ -23,7 +24,6 @@ KIND_LABELS = {
     "resource": _l("resource"),
     "news": _l("news item"),
 }
-DECISIONS = {Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT}
 CHANGE_ACTIONS = "submit, withdraw, discard, approve, request_changes, reject"
 
 
@@ -60,7 +60,7 @@ def profile_index():
         "admin/profile_index.html",
         countries=list(db.session.scalars(query)) if scope is not None else [],
         all_countries=queries.countries() if scope is None else [],
-        changes=profile_content.open_changes(current_user),
+        changes=open_profile_changes(current_user),
         kinds=KIND_LABELS,
     )
 
@@ -71,8 +71,8 @@ def profile_country(iso2: str):
     return render_template(
         "admin/profile_country.html",
         country=country,
-        items=profile_content.items(country),
-        changes=profile_content.open_changes(current_user, country.id),
+        items=profile_items(country),
+        changes=open_profile_changes(current_user, country.id),
         kinds=KIND_LABELS,
     )
 
@@ -170,9 +170,12 @@ def change_edit(change_id: int):
     if form.validate_on_submit():
         try:
             with refusals(back, form=True):
-                profile_content.update(current_user, change_id, _payload(form, change.kind))
-                if request.form.get("then") == "submit":
-                    profile_content.submit(current_user, change_id)
+                profile_content.update(
+                    current_user,
+                    change_id,
+                    _payload(form, change.kind),
+                    submit=request.form.get("then") == "submit",
+                )
         except ValidationError as error:
             apply_errors(form, error, fallback="file" if change.kind == "resource" else None)
         else:
@@ -215,9 +218,11 @@ def change_file(change_id: int):
     with refusals(url_for("admin.profile_index")):
         change = profile_content.get(current_user, change_id)
     stored = change.payload.get("file_name", "") if change.kind == "resource" else ""
-    path = uploads.path_of(stored)
-    if path is None:
+    opened = uploads.open_stored(stored)
+    if opened is None:
         abort(404)
-    name = uploads.download_name(change.payload.get("title", ""), path.name)
-    file_type = uploads.TYPES[path.suffix[1:]]
-    return send_file(path, mimetype=file_type.content_type, as_attachment=True, download_name=name)
+    name = uploads.download_name(change.payload.get("title", ""), stored)
+    file_type = uploads.TYPES[stored.rsplit(".", 1)[1]]
+    return send_file(
+        opened, mimetype=file_type.content_type, as_attachment=True, download_name=name
+    )

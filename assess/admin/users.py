@@ -10,7 +10,7 @@ from ..models import AuditEvent
 from ..services import users
 from ..services.errors import ValidationError
 from ..services.permissions import is_admin
-from . import bp
+from .blueprint import bp
 from .common import apply_errors, refusals
 from .forms import GrantForm, NewUserForm
 

@@ -1,13 +1,17 @@
 """The read-only JSON API (`/api/v1/`), described by the OpenAPI document it serves."""
 
-from flask import Blueprint
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Flask
 
 from ..public import caching
-from . import views
+from ..public.data import open_to_every_origin
+from . import as_of, views
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-ROUTES = [
+ROUTES: list[tuple[str, Callable[..., Any]]] = [
     ("/", views.root),
     ("/openapi.json", views.openapi),
     ("/countries", views.countries),
@@ -24,3 +28,9 @@ for rule, view in ROUTES:
     bp.add_url_rule(rule, view_func=view)
 bp.register_error_handler(404, views.error)
 caching.register(bp)
+bp.after_request(open_to_every_origin)  # CORS and the data licence, as on /data/
+as_of.register(bp)
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -196,6 +196,13 @@ def _get(summary: str, schema: dict, parameters=(), can_miss: bool = True) -> di
     return {"get": {"summary": summary, "parameters": list(parameters), "responses": responses}}
 
 
+def _licence() -> dict:
+    from flask import current_app
+
+    licence = current_app.config["DATA_LICENCE"]
+    return {"name": licence.get("title") or licence["name"], "url": licence.get("path") or None}
+
+
 def document() -> dict:
     return {
         "openapi": "3.1.0",
@@ -203,7 +210,10 @@ def document() -> dict:
             "title": "assess public API",
             "version": "1",
             "description": "Read-only access to every published child-protection law assessment. "
-            "Only reviewed and approved versions appear here.",
+            "Only reviewed and approved versions appear here. A country, an assessment and an "
+            "indicator also answer `?as_of=YYYY-MM-DD`: what was public at the end of that day "
+            "(UTC), with `as_of` in the answer.",
+            "license": _licence(),
         },
         "paths": {
             "/api/v1/countries": _get(

@@ -4,9 +4,10 @@ from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, NotFound
 
-from .. import opendata, queries
 from ..models import Status
-from ..public.helpers import absolute_url
+from ..presentation import absolute_url
+from ..queries import opendata
+from ..queries import public as queries
 from .openapi import document
 
 MAX_NUMBER = 2**31 - 1

@@ -1,5 +1,10 @@
-from flask import Blueprint
+"""Signing in and out, and changing one's password (/auth/)."""
 
-bp = Blueprint("auth", __name__, url_prefix="/auth")
+from flask import Flask
 
-from . import views  # noqa: E402,F401  (routes register on bp)
+from . import views  # noqa: F401  (each adds its routes to `bp`)
+from .blueprint import bp
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,14 +1,14 @@
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from ..extensions import login_manager
 from ..security import end_browser_session, start_browser_session
-from ..services import accounts
+from ..services import accounts, throttle
 from ..services.errors import ValidationError
-from . import bp
+from .blueprint import bp
 from .forms import ChangePasswordForm, LoginForm, LogoutForm
 
 login_manager.login_view = "auth.login"
@@ -26,9 +26,27 @@ def safe_next(target: str | None, default: str | None = None) -> str:
             and target.startswith("/")
             and not target.startswith(("//", "/\\"))
             and "\\" not in target
+            and target.isprintable()  # no CR/LF (header injection) nor other control characters
         ):
             return target
     return default or url_for("staff.home")
+
+
+def device_cookie_name() -> str:
+    # `__Host-`: only from https, for this host alone (see config.finalise).
+    return "__Host-device" if current_app.config["SESSION_COOKIE_SECURE"] else "assess_device"
+
+
+def remember_device(response, email: str) -> None:
+    """Mark this browser as a known device of the account (throttle.py explains why)."""
+    response.set_cookie(
+        device_cookie_name(),
+        throttle.issue_device(email),
+        max_age=int(throttle.DEVICE_LIFETIME.total_seconds()),
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -39,7 +57,10 @@ def login():
     if form.validate_on_submit():
         try:
             user = accounts.authenticate(
-                form.email.data, form.password.data, request.remote_addr or "unknown"
+                form.email.data,
+                form.password.data,
+                request.remote_addr or "unknown",
+                request.cookies.get(device_cookie_name()),
             )
         except accounts.LoginRefused as refusal:
             if refusal.throttled:
@@ -50,7 +71,9 @@ def login():
         session.clear()  # a fresh session at login: no fixation
         login_user(user, remember=form.remember.data)
         start_browser_session()
-        return redirect(safe_next(form.next.data))
+        response = redirect(safe_next(form.next.data))
+        remember_device(response, user.email)
+        return response
     return render_template("auth/login.html", form=form)
 
 

@@ -1,12 +1,13 @@
 """The data model (SPEC §2). Import models from here."""
 
-from ._base import utcnow
-from .accounts import LoginAttempt, Role, RoleGrant, User, new_session_token
-from .admin import FrameworkRevision, ProfileChange, ProfileChangeContributor, UserToken
+from ._base import table_of, utcnow
+from .accounts import LoginAttempt, Role, RoleGrant, User, UserToken, new_session_token
 from .assessment import Assessment, Citation, Comment, Source, Status, Version, VersionContributor
 from .audit import AuditEvent, Notification, OutboxEmail
-from .geo import Country, Indicator, Instrument
-from .profile import Fact, Member, NewsItem, Resource
+from .countries import Country, Instrument
+from .framework import FrameworkRevision, Indicator
+from .profile import Fact, Member, NewsItem, ProfileChange, ProfileChangeContributor, Resource
+from .search import DataRelease, DataReleaseFile, SearchEntry
 
 __all__ = [
     "Assessment",
@@ -14,6 +15,8 @@ __all__ = [
     "Citation",
     "Comment",
     "Country",
+    "DataRelease",
+    "DataReleaseFile",
     "Fact",
     "FrameworkRevision",
     "Indicator",
@@ -28,6 +31,7 @@ __all__ = [
     "Resource",
     "Role",
     "RoleGrant",
+    "SearchEntry",
     "Source",
     "Status",
     "User",
@@ -35,5 +39,6 @@ __all__ = [
     "Version",
     "VersionContributor",
     "new_session_token",
+    "table_of",
     "utcnow",
 ]

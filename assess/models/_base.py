@@ -1,11 +1,17 @@
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Table
 from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def table_of(model: Any) -> Table:
+    """A model's Core table, for bulk INSERTs (`__table__` is typed as any FROM clause)."""
+    return cast(Table, model.__table__)
 
 
 class UTCDateTime(TypeDecorator):

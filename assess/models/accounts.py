@@ -1,3 +1,5 @@
+"""Accounts: users, their role grants, sign-in attempts and one-time links."""
+
 import secrets
 from datetime import datetime
 from enum import StrEnum
@@ -6,9 +8,9 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model, db
 from ._base import UTCDateTime, utcnow
-from .geo import Country
+from .countries import Country
 
 
 class Role(StrEnum):
@@ -21,7 +23,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120), default="")
@@ -57,7 +59,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.email}>"
 
 
-class RoleGrant(db.Model):
+class RoleGrant(Model):
     """A role held globally (no country) or for one country."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,10 +86,29 @@ class RoleGrant(db.Model):
     )
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """Failed logins, shared by every worker: throttling per account and per client address."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class UserToken(Model):
+    """A one-time, expiring link sent by e-mail: an invitation or a password reset.
+
+    Only a SHA-256 of the token is stored, so a copy of the database opens no account."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    user = relationship("User", foreign_keys=[user_id])
+
+    __table_args__ = (CheckConstraint("purpose IN ('invite', 'reset')", name="purpose_valid"),)

@@ -4,10 +4,12 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model, db
 from ..workflow import OPEN_STATES, PUBLIC_STATES, State
 from ._base import UTCDateTime, utcnow
-from .geo import Country, Indicator, Instrument
+from .countries import Country, Instrument
+from .framework import Indicator
+from .reviewable import Reviewable
 
 
 class Status(StrEnum):
@@ -27,7 +29,7 @@ def _in(values) -> str:
 _OPEN = f"state IN ({_in(sorted(OPEN_STATES))})"
 
 
-class Assessment(db.Model):
+class Assessment(Model):
     """One country against one indicator; points at its published version, if any."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,8 +56,11 @@ class Assessment(db.Model):
     __table_args__ = (db.UniqueConstraint("country_id", "indicator_id"),)
 
 
-class Version(db.Model):
+class Version(Reviewable, Model):
     """An immutable snapshot of an assessment's content, with its place in the workflow."""
+
+    review_kind = "version"
+    contributor_item_column = "version_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"))
@@ -131,11 +136,11 @@ class Version(db.Model):
     )
 
     @property
-    def contributor_ids(self) -> set[int]:
-        return {c.user_id for c in self.contributors}
+    def review_country_id(self) -> int:
+        return self.assessment.country_id
 
 
-class VersionContributor(db.Model):
+class VersionContributor(Model):
     """Everyone who created, saved or submitted a version: the four-eyes rule excludes them."""
 
     version_id: Mapped[int] = mapped_column(ForeignKey("version.id"), primary_key=True)
@@ -145,7 +150,10 @@ class VersionContributor(db.Model):
     user = relationship("User")
 
 
-class Citation(db.Model):
+Version.contributor_model = VersionContributor
+
+
+class Citation(Model):
     """One provision of a legal instrument cited by a version."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -167,7 +175,7 @@ class Citation(db.Model):
     )
 
 
-class Source(db.Model):
+class Source(Model):
     """A document the analysis rests on."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -185,7 +193,7 @@ class Source(db.Model):
     )
 
 
-class Comment(db.Model):
+class Comment(Model):
     """A remark in the review thread of a version; the thread survives every round."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

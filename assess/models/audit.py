@@ -1,13 +1,19 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ._base import UTCDateTime, utcnow
 
+# Audited objects whose changes the public pages show (the framework, profile content); versions
+# reach the public through `Assessment.public_updated_at`. Sign-ins, account changes, drafts and
+# reviews are audited too, but must not make every public page render again.
+PUBLIC_OBJECT_TYPES = ("indicator", "member", "fact", "resource", "newsitem")
+PUBLIC_TYPES_SQL = "object_type IN ({})".format(", ".join(f"'{t}'" for t in PUBLIC_OBJECT_TYPES))
 
-class AuditEvent(db.Model):
+
+class AuditEvent(Model):
     """Append-only: who did what, when, to which object, from which state to which."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,10 +39,18 @@ class AuditEvent(db.Model):
         Index("ix_audit_event_country_id_at", "country_id", "at"),
         Index("ix_audit_event_action_at", "action", "at"),
         Index("ix_audit_event_object_type_object_id", "object_type", "object_id"),
+        # The public revision: the latest audited change of the types the public sees. Partial,
+        # so that only that query can use it (and nothing else pays for it).
+        Index(
+            "ix_audit_event_public_at",
+            "at",
+            sqlite_where=text(PUBLIC_TYPES_SQL),
+            postgresql_where=text(PUBLIC_TYPES_SQL),
+        ),
     )
 
 
-class Notification(db.Model):
+class Notification(Model):
     """An in-app notice for one user."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,7 +68,7 @@ class Notification(db.Model):
     __table_args__ = (Index("ix_notification_user_id_read", "user_id", "read"),)
 
 
-class OutboxEmail(db.Model):
+class OutboxEmail(Model):
     """An e-mail written in the same transaction as its cause, sent after commit."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

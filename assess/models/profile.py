@@ -1,12 +1,17 @@
-from datetime import date
+"""A country profile's content (members, facts, resources, news), and the reviewed changes to it."""
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from datetime import date, datetime
 
-from ..extensions import db
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import Model
+from ..workflow import State
+from ._base import UTCDateTime, utcnow
+from .reviewable import Reviewable
 
 
-class Member(db.Model):
+class Member(Model):
     """A member organisation in a country."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -17,14 +22,14 @@ class Member(db.Model):
     url: Mapped[str] = mapped_column(String(500), default="")
 
 
-class Fact(db.Model):
+class Fact(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     country_id: Mapped[int] = mapped_column(ForeignKey("country.id"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str] = mapped_column(Text)
 
 
-class Resource(db.Model):
+class Resource(Model):
     """A publication about the country: a link, or a file stored under the instance folder."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,10 +46,69 @@ class Resource(db.Model):
     )
 
 
-class NewsItem(db.Model):
+class NewsItem(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     country_id: Mapped[int] = mapped_column(ForeignKey("country.id"), index=True)
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text, default="")
     url: Mapped[str] = mapped_column(String(500), default="")
     published_on: Mapped[date] = mapped_column(Date)
+
+
+class ProfileChange(Reviewable, Model):
+    """A proposed change to one item of a country's profile content, reviewed with four eyes.
+
+    `payload` holds the proposed fields; `before` the item as it was when the change was proposed,
+    so that approval can refuse a change whose item was changed meanwhile."""
+
+    review_kind = "profile_change"
+    contributor_item_column = "change_id"
+    admins_edit = True
+    audit_suffix = "_profile_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country_id: Mapped[int] = mapped_column(ForeignKey("country.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    operation: Mapped[str] = mapped_column(String(10))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(20), default=State.DRAFT.value, index=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_comment: Mapped[str | None] = mapped_column(String(2000))
+
+    country = relationship("Country")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    contributors: Mapped[list["ProfileChangeContributor"]] = relationship(
+        back_populates="change", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('member', 'fact', 'resource', 'news')", name="kind_valid"),
+        CheckConstraint("operation IN ('add', 'edit', 'remove')", name="operation_valid"),
+    )
+
+    @property
+    def review_country_id(self) -> int:
+        return self.country_id
+
+    def audit_details(self) -> dict | None:
+        return {"kind": self.kind, "operation": self.operation}
+
+
+class ProfileChangeContributor(Model):
+    """Everyone who proposed or edited a profile change: four-eyes excludes them from deciding."""
+
+    change_id: Mapped[int] = mapped_column(ForeignKey("profile_change.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), primary_key=True, index=True)
+
+    change: Mapped[ProfileChange] = relationship(back_populates="contributors")
+
+
+ProfileChange.contributor_model = ProfileChangeContributor

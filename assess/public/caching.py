@@ -10,6 +10,7 @@ from the responses this module marks as cacheable.
 """
 
 import hashlib
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -18,7 +19,8 @@ from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.http import is_resource_modified
 
-from .. import PACKAGE_DIR, queries, resource_dir
+from .. import PACKAGE_DIR, resource_dir
+from ..queries import public as queries
 from . import fastpath
 
 CACHEABLE_METHODS = frozenset({"GET", "HEAD"})
@@ -43,14 +45,21 @@ def code_revision() -> str:
     return digest.hexdigest()
 
 
-def validators() -> tuple[str, object]:
+def validators() -> tuple[str, datetime | None]:
     """(ETag, Last-Modified) of the public site as it is now, computed once per request."""
     if "public_validators" not in g:
         revision = queries.public_revision()
         source = "\n".join([revision.key, str(get_locale()), code_revision()])
         etag = hashlib.sha256(source.encode()).hexdigest()[:32]
         g.public_validators = (etag, revision.last_modified)
+        g.public_revision_key = revision.key
     return g.public_validators
+
+
+def revision_key() -> str | None:
+    """The public revision this request was validated against, if it was (public pages seen
+    anonymously): what may key data kept across requests."""
+    return g.get("public_revision_key")
 
 
 def _is_cacheable() -> bool:
@@ -88,7 +97,7 @@ def answer_not_modified() -> Response | None:
         # Something was committed since the response was stored, but nothing public changed.
         request.environ[fastpath.REVALIDATED] = True
     if is_resource_modified(request.environ, etag=etag, last_modified=last_modified):
-        if still_current:
+        if stale is not None and still_current:
             return current_app.response_class(stale.body, headers=stale.headers)
         return None
     if stale is None and request.method == "GET" and token is not None:

@@ -3,7 +3,9 @@ for it, costs a few microseconds instead of a render.
 
 A WSGI middleware keeps the public responses Flask marked cacheable (`caching.add_validators`),
 exactly as they were sent, keyed by everything they depend on: the URL as asked (host included:
-pages carry absolute links), the language inputs (the `lang` cookie and `Accept-Language`), and
+pages carry absolute links), the language the page is served in (negotiated from the `lang`
+cookie and `Accept-Language` exactly as `i18n.select_locale` does, so the many header strings
+that mean English share one copy), and
 the database as it was (`freshness.Watcher`: a token read *before* the page was rendered, by
 `caching.answer_not_modified`, the public views' first step). A
 stored response is used only while the token is unchanged, that is while nothing at all has been
@@ -13,17 +15,26 @@ sign-in, a notification read), Flask answers with the stored response and the mi
 it under the new token; otherwise Flask renders. Requests that carry a session or remember-me cookie always go to Flask: they may be
 signed in, and staff never get shared pages.
 
+Text responses are kept compressed as well (brotli, gzip), each coding made on the first request
+that accepts it and kept beside the body, so that a hit costs no compression: each visitor gets
+the coding their `Accept-Encoding` prefers.
+
 Bounded in bytes, not entries: query strings can make any number of distinct URLs.
 """
 
+import gzip
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from functools import lru_cache
 
+import brotli
 from flask import Flask
-from werkzeug.http import is_resource_modified, parse_cookie
+from werkzeug.http import is_resource_modified, parse_accept_header, parse_cookie
 
 from ..i18n import COOKIE as LANGUAGE_COOKIE
+from ..i18n import negotiate
 from .freshness import Watcher
 
 CAPACITY_BYTES = 96 * 1024 * 1024
@@ -33,15 +44,33 @@ STALE = "assess.stale"  # environ key: the stored response, kept under an older 
 REVALIDATED = "assess.revalidated"  # environ key: Flask found the stale response still current
 TOKEN = "assess.freshness"  # noqa: S105 - an environ key: the token read before Flask ran
 _NOT_MODIFIED_HEADERS = {"etag", "last-modified", "cache-control", "vary", "expires"}
+COMPRESS_AT_LEAST = 1024  # bytes: smaller bodies gain less than the header costs
+_COMPRESSIBLE = ("text/", "application/json", "application/xml", "image/svg+xml")
+# Fast settings: a page is compressed once per coding, on the first request that accepts it.
+_CODINGS = {
+    "br": lambda body: brotli.compress(body, quality=4),
+    "gzip": lambda body: gzip.compress(body, compresslevel=5, mtime=0),
+}
+# A stored page served while the database cannot be asked whether it is still current.
+STALE_HEADERS = [
+    ("Warning", '110 - "Response is Stale"'),
+    ("X-Assess-Stale", "database unavailable"),
+]
 
 
 @dataclass(frozen=True)
 class Stored:
     token: object
     etag: str
-    last_modified: object
+    last_modified: datetime | None
     headers: list[tuple[str, str]]
     body: bytes
+    compressible: bool = False
+    encoded: dict[str, bytes] = field(default_factory=dict)  # content coding -> body, as asked
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(body) for body in self.encoded.values())
 
 
 class Responses:
@@ -64,12 +93,23 @@ class Responses:
         with self._lock:
             replaced = self._entries.pop(key, None)
             if replaced is not None:
-                self.used -= len(replaced.body)
+                self.used -= replaced.size
             self._entries[key] = value
-            self.used += len(value.body)
+            self.used += value.size
             while self.used > self.capacity:
                 _, evicted = self._entries.popitem(last=False)
-                self.used -= len(evicted.body)
+                self.used -= evicted.size
+
+    def encoded(self, stored: Stored, coding: str) -> bytes:
+        """`stored`'s body in `coding`, compressed on the first request that accepts it."""
+        found = stored.encoded.get(coding)
+        if found is None:
+            found = _CODINGS[coding](stored.body)
+            with self._lock:
+                if coding not in stored.encoded:
+                    stored.encoded[coding] = found
+                    self.used += len(found)
+        return found
 
     def clear(self) -> None:
         with self._lock:
@@ -80,16 +120,25 @@ class Responses:
 class PublicResponses:
     """The middleware. `app.wsgi_app = PublicResponses(app.wsgi_app, ...)`."""
 
-    def __init__(self, wsgi_app, watcher: Watcher, private_cookies: set[str]) -> None:
+    def __init__(
+        self,
+        wsgi_app,
+        watcher: Watcher,
+        private_cookies: set[str],
+        languages: tuple[str, ...] = ("en",),
+        default_language: str = "en",
+    ) -> None:
         self.wsgi_app = wsgi_app
         self.watcher = watcher
         self.private_cookies = private_cookies
+        self.languages = languages
+        self.default_language = default_language
         self.store = Responses()
 
     def __call__(self, environ, start_response):
         if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
             return self.wsgi_app(environ, start_response)
-        cookies = parse_cookie(environ) if environ.get("HTTP_COOKIE") else {}
+        cookies = _cookies(environ)
         if self.private_cookies.intersection(cookies):
             return self.wsgi_app(environ, start_response)
         key = self._key(environ, cookies)
@@ -98,6 +147,10 @@ class PublicResponses:
             token = environ[TOKEN] = self.watcher.token()
             if token is not None and stored.token == token:
                 return self._answer(environ, start_response, stored)
+            if token is None and self.watcher.unavailable:
+                # The database is away: what this worker holds beats an error page, marked as
+                # possibly out of date. Everything else gets Flask's 503 (`errors.py`).
+                return self._answer(environ, start_response, stored, stale=True)
         # Only a public view asks for the token (`read_token`) when nothing was stored: static
         # files, sign-in and staff pages never pay for it.
         environ[STALE] = stored
@@ -111,26 +164,38 @@ class PublicResponses:
             environ[TOKEN] = self.watcher.token()
         return environ[TOKEN]
 
-    @staticmethod
-    def _key(environ, cookies) -> tuple:
+    def _key(self, environ, cookies) -> tuple:
+        language = negotiate(
+            cookies.get(LANGUAGE_COOKIE),
+            environ.get("HTTP_ACCEPT_LANGUAGE"),
+            self.languages,
+            self.default_language,
+        )
         return (
             environ.get("wsgi.url_scheme"),
             environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
             environ.get("SCRIPT_NAME", ""),
             environ.get("PATH_INFO", ""),
             environ.get("QUERY_STRING", ""),
-            cookies.get(LANGUAGE_COOKIE),
-            environ.get("HTTP_ACCEPT_LANGUAGE"),
+            language,
         )
 
-    @staticmethod
-    def _answer(environ, start_response, stored: Stored):
+    def _answer(self, environ, start_response, stored: Stored, stale: bool = False):
+        extra = STALE_HEADERS if stale else []
         if not is_resource_modified(environ, etag=stored.etag, last_modified=stored.last_modified):
             headers = [(k, v) for k, v in stored.headers if k.lower() in _NOT_MODIFIED_HEADERS]
-            start_response("304 NOT MODIFIED", headers)
+            start_response("304 NOT MODIFIED", headers + extra)
             return []
-        start_response("200 OK", list(stored.headers))
-        return [] if environ["REQUEST_METHOD"] == "HEAD" else [stored.body]
+        coding = _coding(environ.get("HTTP_ACCEPT_ENCODING")) if stored.compressible else None
+        if coding is None:
+            start_response("200 OK", list(stored.headers) + extra)
+            body = stored.body
+        else:
+            body = self.store.encoded(stored, coding)
+            headers = [(k, v) for k, v in stored.headers if k.lower() != "content-length"]
+            headers += [("Content-Encoding", coding), ("Content-Length", str(len(body)))]
+            start_response("200 OK", headers + extra)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
     def _remember(self, environ, start_response, key: tuple):
         """Let Flask answer; keep what it marked cacheable. Flask's status and headers are held
@@ -163,10 +228,56 @@ class PublicResponses:
             if hasattr(app_iter, "close"):
                 app_iter.close()
         etag, last_modified = verdict
-        stored = Stored(token, etag, last_modified, headers, body)
+        compressible = _compressible(headers, body)
+        if compressible:
+            headers = _vary_on_encoding(headers)
+        stored = Stored(token, etag, last_modified, headers, body, compressible)
         if len(body) <= LARGEST_BYTES and not any(k.lower() == "set-cookie" for k, _ in headers):
             self.store.put(key, stored)
         return stored
+
+
+def _cookies(environ) -> dict:
+    """The request's cookies; a header that is not UTF-8 (a broken or hostile client) is read
+    without its non-ASCII bytes rather than failing the request: the names that matter here
+    (the language and the private cookies) are ASCII."""
+    header = environ.get("HTTP_COOKIE")
+    if not header:
+        return {}
+    try:
+        return parse_cookie(environ)
+    except UnicodeDecodeError:
+        return parse_cookie(header.encode("latin-1", "replace").decode("ascii", "ignore"))
+
+
+def _compressible(headers: list[tuple[str, str]], body: bytes) -> bool:
+    """Worth compressing: text of some size, not compressed already."""
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+    return (
+        len(body) >= COMPRESS_AT_LEAST
+        and content_type.startswith(_COMPRESSIBLE)
+        and not any(k.lower() == "content-encoding" for k, _ in headers)
+    )
+
+
+def _vary_on_encoding(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The stored headers with `Accept-Encoding` in `Vary`: the body now depends on it."""
+    vary = [v for k, v in headers if k.lower() == "vary"]
+    others = [(k, v) for k, v in headers if k.lower() != "vary"]
+    values = [part.strip() for value in vary for part in value.split(",") if part.strip()]
+    if "accept-encoding" not in {value.lower() for value in values}:
+        values.append("Accept-Encoding")
+    return [*others, ("Vary", ", ".join(values))]
+
+
+@lru_cache(maxsize=1024)  # browsers send few distinct headers
+def _coding(accept_encoding: str | None) -> str | None:
+    """The coding the visitor prefers among those we make (brotli first when they tie)."""
+    if not accept_encoding:
+        return None
+    accepted = parse_accept_header(accept_encoding)
+    best = max(_CODINGS, key=lambda coding: accepted[coding])
+    return best if accepted[best] > 0 else None
 
 
 def _unused_write(data: bytes) -> None:
@@ -184,6 +295,12 @@ def install(app: Flask) -> None:
         app.config["SESSION_COOKIE_NAME"],
         app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
     }
-    middleware = PublicResponses(app.wsgi_app, watcher, private)
-    app.wsgi_app = middleware
+    middleware = PublicResponses(
+        app.wsgi_app,
+        watcher,
+        private,
+        languages=tuple(app.config["LANGUAGES"]),
+        default_language=app.config["BABEL_DEFAULT_LOCALE"],
+    )
+    app.wsgi_app = middleware  # type: ignore[method-assign]  # Flask's documented way
     app.extensions["assess_public_responses"] = middleware

@@ -1,10 +1,12 @@
 """The whole public site as static files (`assess freeze OUTDIR`), byte for byte what the server
-answers. Pages are written as `<path>/index.html`, so `/countries/kz` and `/countries/kz/<slug>` can
-both exist; any static server that serves a folder's index.html serves the copy.
+answers when it renders a static copy (`FREEZING`: no search box, no sign-in, language links to
+the copies). Pages are written as `<path>/index.html`, so `/countries/kz` and `/countries/kz/<slug>`
+can both exist; any static server that serves a folder's index.html serves the copy.
 
 The canonical, unprefixed pages are in the default language; each language also gets its own
-tree under its prefix (`/fr/countries/kz`, see `language_urls`), which is where the language links
-and `hreflang` alternates of every page lead: a static host cannot negotiate the language."""
+tree under its prefix (`/fr/countries/kz`, see `language_urls`), byte for byte what the server
+answers at that address, which is where the language links and `hreflang` alternates of every
+page lead: a static host cannot negotiate the language."""
 
 import multiprocessing
 import os
@@ -12,13 +14,14 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from flask import Flask, url_for
+from flask import Flask, current_app, request, url_for
 from flask_frozen import Freezer, MissingURLGeneratorWarning, Page
 from sqlalchemy import select
 
-from .. import queries, resource_dir
+from .. import releases, resource_dir
 from ..extensions import db
 from ..models import Country, Resource
+from ..queries import public as queries
 from .countries import resource_href, resource_on_disk
 
 
@@ -37,6 +40,7 @@ def public_urls() -> Iterator[tuple[str, dict]]:
     yield "public.csv_download", {}
     yield "public.json_download", {}
     yield "api.openapi", {}  # the API itself is dynamic and stays on the server
+    yield from research_urls()
     indicators = queries.active_indicators()
     for indicator in indicators:
         yield "public.indicator", {"slug": indicator.slug}
@@ -51,6 +55,34 @@ def public_urls() -> Iterator[tuple[str, dict]]:
             yield "public.assessment", {"iso2": iso2, "slug": slug}
         for number in numbers:
             yield "public.version", {"iso2": iso2, "slug": slug, "number": number}
+            for fmt in ("bib", "ris", "json"):
+                yield (
+                    "public.citation_file",
+                    {"iso2": iso2, "slug": slug, "number": number, "fmt": fmt},
+                )
+
+
+def research_urls() -> Iterator[tuple[str, dict]]:
+    """The pages and files of search engines, feeds, the data package and releases."""
+    for endpoint in (
+        "methodology",
+        "feed",
+        "sitemap",
+        "robots",
+        "datapackage_json",
+        "release_list",
+    ):
+        yield f"public.{endpoint}", {}
+    pages = current_app.config.get("ORGANISATION_PAGES") or {}
+    yield from ((f"public.{name}", {}) for name in ("about", "contact") if pages.get(name))
+    if current_app.config.get("ORGANISATION_COLOURS"):
+        yield "public.brand_css", {}
+    for country in queries.countries():
+        yield "public.country_feed", {"iso2": country.iso2.lower()}
+    for release in releases.listed():
+        yield "public.release", {"name": release.name}
+        for found in release.files:
+            yield "public.release_file", {"name": release.name, "filename": found.filename}
 
 
 def resource_urls() -> Iterator[str]:
@@ -62,7 +94,8 @@ def resource_urls() -> Iterator[str]:
     )
     for resource, country in rows:
         if resource_on_disk(resource):
-            yield resource_href(country, resource)
+            # Frozen-Flask wants paths without the copy's prefix (/fr/ for the French one).
+            yield resource_href(country, resource).removeprefix(request.script_root)
 
 
 def static_urls() -> Iterator[tuple[str, dict]]:
@@ -115,7 +148,8 @@ CHUNK = 50  # pages per task: small enough for a smooth progress bar, large enou
 
 
 def freeze_pages(freezer: PublicFreezer, processes: int | None = None) -> Iterator[Page]:
-    """Write the pages, yielding each (url, path) as it is written.
+    """Write the pages, every language's tree included, yielding each (url, path) as it is
+    written.
 
     The list of URLs is made once, then the pages are rendered by `processes` forked workers
     (default: one per core), each with its own database connections: a full site of 249 countries
@@ -141,6 +175,12 @@ def freeze_pages(freezer: PublicFreezer, processes: int | None = None) -> Iterat
             yield from _build_in_parallel(freezer, chunks, processes)
     finally:
         freezer.app.config["FREEZING"] = False
+
+
+def page_count(freezer: PublicFreezer) -> int:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingURLGeneratorWarning)
+        return len(_unique_urls(freezer))
 
 
 def _build_in_parallel(freezer: PublicFreezer, chunks: list, processes: int) -> Iterator[Page]:

@@ -18,6 +18,7 @@ check, never a shortcut.
 import os
 import sqlite3
 import threading
+import time
 import weakref
 from contextlib import suppress
 from urllib.parse import quote
@@ -28,6 +29,8 @@ _SQLITE = "PRAGMA data_version"
 # Connections a forked process inherited: closing one would end the parent's session.
 _INHERITED: list = []
 _POSTGRESQL = "SELECT pg_current_snapshot()::text"
+CONNECT_TIMEOUT_S = 5  # an unreachable server must not hold every public request for long
+RETRY_AFTER_FAILURE_S = 0.5
 
 
 class Watcher:
@@ -36,6 +39,8 @@ class Watcher:
         self.dialect = engine.dialect
         self._lock = threading.Lock()
         self._held: dict = {"connection": None, "pid": 0}
+        self.unavailable = False  # the last `token()` failed to reach the database
+        self._failed_at = 0.0
         weakref.finalize(self, _close, self._held)
 
     def close(self) -> None:
@@ -44,12 +49,18 @@ class Watcher:
 
     def token(self) -> object | None:
         with self._lock:
+            if self.unavailable and time.monotonic() - self._failed_at < RETRY_AFTER_FAILURE_S:
+                return None  # down a moment ago: don't make every request wait to find out again
             try:
-                return self._ask()
+                value = self._ask()
             except Exception:
+                self.unavailable = True  # the database could not be asked: down, unreachable
+                self._failed_at = time.monotonic()
                 with suppress(Exception):
                     _close(self._held)
                 return None
+            self.unavailable = False
+            return value
 
     def _ask(self) -> object | None:
         held = self._held
@@ -77,7 +88,7 @@ class Watcher:
             import psycopg
 
             conninfo = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
-            return psycopg.connect(conninfo, autocommit=True)
+            return psycopg.connect(conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
         return None
 
 

@@ -4,32 +4,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from babel import Locale, UnknownLocaleError
-from flask import Blueprint, current_app, request, url_for
+from flask import current_app, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 
 from .. import maps
-from ..diffing import word_diff
-from ..language_urls import canonical_path, site_root
 from ..models import Country, Indicator, Status, Version
-
-
-def register(blueprint: Blueprint) -> None:
-    # Country names in the page's language come from the app's `country_name` filter (i18n);
-    # without one, names are shown as stored.
-    blueprint.record_once(
-        lambda state: state.app.jinja_env.filters.setdefault("country_name", lambda name: name)
-    )
-    blueprint.add_app_template_global(public_name)
-    blueprint.add_app_template_global(permalink)
-    blueprint.add_app_template_global(citation_text)
-    blueprint.add_app_template_global(word_diff)
-    blueprint.add_app_template_global(citation_rows)
-    blueprint.add_app_template_global(map_size)
-    blueprint.add_app_template_filter(count_statuses)
-    blueprint.add_app_template_filter(language_name)
-    blueprint.add_app_template_filter(web_link)
-    blueprint.add_app_template_global(source_lines)
+from ..presentation import absolute_url
 
 
 def web_link(url: str | None) -> str:
@@ -66,21 +47,6 @@ def count_statuses(statuses: list[str]) -> Counter:
     return Counter(statuses)
 
 
-def public_name(user) -> str:
-    """An approver as the public sees them: their name, never their e-mail address."""
-    if user is None or not user.name:
-        return _("a supervisor")
-    return user.name
-
-
-def absolute_url(path: str) -> str:
-    """`PUBLIC_BASE_URL` + path when configured (a static copy, a proxy), else this request's;
-    always the canonical address, without a language prefix."""
-    configured = current_app.config.get("PUBLIC_BASE_URL")
-    base = configured or request.host_url.rstrip("/") + site_root()
-    return base.rstrip("/") + canonical_path(path)
-
-
 def permalink(country: Country, indicator: Indicator, version: Version) -> str:
     path = url_for(
         "public.version", iso2=country.iso2.lower(), slug=indicator.slug, number=version.number
@@ -101,8 +67,8 @@ def citation_text(country: Country, indicator: Indicator, version: Version) -> s
     )
 
 
-def citation_rows(version: Version | None) -> list[tuple]:
-    """Citations as comparable rows for `diffing.row_diff`."""
+def citation_values_of(version: Version | None) -> list[tuple]:
+    """A published version's citations as comparable values: did they change?"""
     if version is None:
         return []
     return [
@@ -113,17 +79,27 @@ def citation_rows(version: Version | None) -> list[tuple]:
 
 @dataclass(frozen=True)
 class MapCountry:
-    shape: maps.Shape
+    shape: maps.Shape | maps.Marker
     country: Country | None
     status: str
 
+    @property
+    def is_marker(self) -> bool:
+        return isinstance(self.shape, maps.Marker)
+
 
 def map_entries(countries: list[Country], statuses: dict[int, str]) -> list[MapCountry]:
-    """Every shape of the world map with its country (if we know it) and that country's status."""
+    """Every shape and marker of the world map with its country (if we know it) and its status."""
     by_numeric = {c.numeric: c for c in countries}
     entries = []
-    for shape in maps.world().shapes:
+    world = maps.world()
+    for shape in world.shapes:
         country = by_numeric.get(shape.numeric)
         status = statuses.get(country.id) if country else None
         entries.append(MapCountry(shape, country, status or Status.NOT_ASSESSED.value))
+    # Drawn last, over the shapes: every small country stays findable and clickable.
+    for marker in world.markers:
+        if (country := by_numeric.get(marker.numeric)) is not None:
+            status = statuses.get(country.id) or Status.NOT_ASSESSED.value
+            entries.append(MapCountry(marker, country, status))
     return entries

@@ -4,8 +4,10 @@ from collections import Counter
 
 from flask import abort, render_template, request
 
-from .. import queries
+from .. import charts
+from ..i18n import reference_text
 from ..models import Status
+from ..queries import public as queries
 from .helpers import map_entries
 
 STATUS_ORDER = {status.value: position for position, status in enumerate(Status)}
@@ -25,7 +27,13 @@ SORT_KEYS = {
 def indicator_list():
     indicators = queries.active_indicators()
     summaries = queries.status_counts_by_indicator()
-    return render_template("public/indicators.html", indicators=indicators, summaries=summaries)
+    bars = [
+        charts.bar(reference_text(i.title) or i.title, summaries.get(i.id, Counter()))
+        for i in indicators
+    ]
+    return render_template(
+        "public/indicators.html", indicators=indicators, summaries=summaries, bars=bars
+    )
 
 
 def indicator(slug: str):
@@ -36,18 +44,33 @@ def indicator(slug: str):
     statuses = {row.country.id: row.status for row in everywhere}
     regions = sorted({row.country.region for row in everywhere})
     region = request.args.get("region") if request.args.get("region") in regions else None
-    sort = request.args.get("sort") if request.args.get("sort") in SORT_KEYS else "country"
+    sort = request.args.get("sort", "country")
+    if sort not in SORT_KEYS:
+        sort = "country"
     order = "desc" if request.args.get("order") == "desc" else "asc"
-    rows = [row for row in everywhere if region in (None, row.country.region)]
+    finding = request.args.get("finding") if request.args.get("finding") in STATUS_ORDER else None
+    rows = [
+        r for r in everywhere if region in (None, r.country.region) and finding in (None, r.status)
+    ]
     rows.sort(key=SORT_KEYS[sort], reverse=order == "desc")
+    # Most countries are often not assessed yet: one line, not a page of identical rows.
+    unassessed = Status.NOT_ASSESSED.value
+    folded = [] if finding == unassessed else sorted(
+        (r for r in rows if r.status == unassessed), key=SORT_KEYS["country"]
+    )  # fmt: skip
+    rows = [r for r in rows if r.status != unassessed] if folded else rows
     return render_template(
         "public/indicator.html",
         indicator=found,
         rows=rows,
         regions=regions,
         region=region,
+        finding=finding,
+        folded=folded,
         sort=sort,
         order=order,
         counts=Counter(statuses.values()),
         entries=map_entries([row.country for row in everywhere], statuses),
+        regional=charts.by_region(found),
+        history=charts.over_time(found),
     )

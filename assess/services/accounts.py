@@ -73,16 +73,19 @@ class LoginRefused(Exception):
         self.throttled = throttled
 
 
-def authenticate(email: str, password: str, address: str) -> User:
-    """The user for these credentials, recording failures so that guessing is throttled.
+def authenticate(email: str, password: str, address: str, device_cookie: str | None = None) -> User:
+    """The user for these credentials, counting the attempt first so that guessing is throttled.
 
+    `device_cookie` is the browser's device cookie (`throttle.issue_device`, given at the last
+    successful login): with it, strangers' failures on the account do not block this login.
     The password is verified whole, never truncated. An unknown e-mail, an inactive account and a
-    wrong password take the same path (one argon2 verification, one recorded failure) and raise
+    wrong password take the same path (one argon2 verification, one counted attempt) and raise
     the same `LoginRefused`, so that neither the answer nor its timing tells which it was.
     """
     email = email.strip().lower()
     limiter = throttle.current()
-    if limiter.blocked(email, address):
+    reservation = limiter.reserve(email, address, throttle.known_device(device_cookie, email))
+    if reservation is None:
         raise LoginRefused(throttled=True)
     user = db.session.scalar(select(User).where(User.email == email))
     try:
@@ -90,15 +93,15 @@ def authenticate(email: str, password: str, address: str) -> User:
         if user is None or not user.active:
             raise VerificationError
     except (VerificationError, InvalidHashError):
-        limiter.record_failure(email, address)
-        raise LoginRefused() from None
+        raise LoginRefused() from None  # the attempt stays counted
+    assert user is not None  # refused above
     with write_transaction():
-        user = db.session.get(User, user.id)
+        user = db.session.get_one(User, user.id)
         if hasher.check_needs_rehash(user.password_hash):
             # Upgrade a hash made with older, weaker parameters while the password is at hand.
             user.password_hash = hasher.hash(password)
         user.last_login_at = datetime.now(UTC)
-        limiter.clear_account(email)
+        limiter.release(reservation)
         audit.record(user, "login", user)
     return user
 
@@ -110,7 +113,7 @@ def end_sessions(user: User) -> None:
 
 def logout(user: User) -> None:
     with write_transaction():
-        user = db.session.get(User, user.id)
+        user = db.session.get_one(User, user.id)
         end_sessions(user)
         audit.record(user, "logout", user)
 
@@ -125,7 +128,7 @@ def change_password(user: User, current: str, new: str) -> None:
         ) from None
     new_hash = hash_password(new)
     with write_transaction():
-        user = db.session.get(User, user.id)
+        user = db.session.get_one(User, user.id)
         user.password_hash = new_hash
         end_sessions(user)
         audit.record(user, "change_password", user)
@@ -143,7 +146,7 @@ def parse_grants(role: str, country_codes: list[str]) -> list[tuple[Role, Countr
         raise ValidationError(gettext("The admin role is global; do not give countries for it."))
     if not country_codes:
         return [(parsed_role, None)]
-    grants = []
+    grants: list[tuple[Role, Country | None]] = []
     for code in country_codes:
         country = db.session.scalar(select(Country).where(Country.iso2 == code.strip().upper()))
         if country is None:
@@ -185,16 +188,6 @@ def create_user(
             details={"role": role, "countries": [c.iso2 for _, c in grants if c]},
         )
     return user
-
-
-def deactivate(actor: User, user_id: int) -> None:
-    with write_transaction() as session:
-        user = session.get(User, user_id)
-        if user is None:
-            raise NotFound(gettext("No such user."))
-        user.active = False
-        end_sessions(user)
-        audit.record(actor, "deactivate_user", user)
 
 
 def load_session_user(session_id: str) -> User | None:

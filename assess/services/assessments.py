@@ -1,9 +1,12 @@
-"""The review workflow's use cases: one function per transition of `workflow.TRANSITIONS`."""
+"""The review workflow of assessment versions: one function per transition of
+`workflow.TRANSITIONS`.
 
-from datetime import UTC, datetime
+The review engine (`engine.py`) checks the table, moves the state and records it; this module adds
+what belongs to versions: the content copied on start, the optimistic lock on save, the completed
+submission, and on approval the number, the superseded predecessor and the publication."""
 
 from flask_babel import gettext
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,27 +17,31 @@ from ..models import (
     Country,
     Indicator,
     Instrument,
-    Role,
-    RoleGrant,
     User,
     Version,
-    VersionContributor,
 )
+from ..search import index as search_index
 from ..workflow import EDITABLE_STATES, OPEN_STATES, Action, State
-from . import audit, framework, notifications
-from .content import VersionContent, citation_rows, content_of, problems, source_rows
-from .errors import Conflict, NotFound, PermissionDenied, ValidationError
-from .guards import (
+from . import audit, engine, framework
+from .content import (
+    VersionContent,
+    content_of,
+    length_problems,
+    new_citations,
+    new_sources,
+    problems,
+)
+from .errors import (
     AlreadyDecided,
+    Conflict,
     DraftExists,
     FourEyes,
+    NotFound,
+    PermissionDenied,
     StaleBase,
     StaleForm,
-    check,
-    check_visible,
-    length_problems,
+    ValidationError,
 )
-from .permissions import can_read_staff, is_editor
 
 __all__ = [  # the exceptions callers catch, re-exported beside the use cases that raise them
     "AlreadyDecided",
@@ -45,45 +52,10 @@ __all__ = [  # the exceptions callers catch, re-exported beside the use cases th
 ]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _locked_version(session: Session, version_id: int) -> Version:
-    version = session.scalar(
-        select(Version)
-        .where(Version.id == version_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if version is None:
-        raise NotFound(gettext("No such version."))
+def _locked_version(session: Session, version_id: int, user: User) -> Version:
+    version = engine.locked(session, Version, version_id, user)
+    assert isinstance(version, Version)
     return version
-
-
-def _add_contributor(version: Version, user: User) -> None:
-    if user.id not in version.contributor_ids:
-        version.contributors.append(VersionContributor(user_id=user.id))
-
-
-def _apply(
-    session: Session, user: User, version: Version, action: Action, comment: str | None = None
-) -> State:
-    """Check the table for this actor, move the version, record it; or raise the reason."""
-    before, after = check(user, version, action, comment)
-    version.state = after.value
-    version.updated_at = _now()
-    audit.record(
-        user,
-        action.value,
-        version,
-        country_id=version.assessment.country_id,
-        from_state=before.value,
-        to_state=after.value,
-        comment=comment.strip() if comment else comment,
-    )
-    notifications.on_transition(session, user, version, action, comment)
-    return after
 
 
 def get_assessment(session: Session, country_id: int, indicator_id: int) -> Assessment:
@@ -154,10 +126,10 @@ def _write_content(session: Session, version: Version, content: VersionContent) 
     version.analysis_language = content.analysis_language
     version.analysis_source_title = content.analysis_source_title.strip()
     version.analysis_source_year = content.analysis_source_year
-    version.citations = citation_rows(
+    version.citations = new_citations(
         content, lambda title, year: _instrument(session, country_id, title, year)
     )
-    version.sources = source_rows(content)
+    version.sources = new_sources(content)
 
 
 def start_draft(user: User, country_id: int, indicator_id: int) -> Version:
@@ -188,72 +160,83 @@ def _start_draft(user: User, country_id: int, indicator_id: int) -> Version:
         indicator = session.get(Indicator, indicator_id)
         if country is None or indicator is None or indicator.is_retired:
             raise NotFound(gettext("No such assessment."))
-        if not can_read_staff(user, country_id):
-            raise NotFound(gettext("No such assessment."))
-        if not is_editor(user, country_id):
-            raise PermissionDenied(gettext("You are not a reviewer for this country."))
+        engine.check_start(user, Version, country_id)
         assessment = get_assessment(session, country_id, indicator_id)
         existing = open_version(session, assessment.id)
         if existing is not None:
             raise DraftExists(existing)
         published = assessment.published_version
-        version = Version(
-            assessment=assessment,
-            state=State.DRAFT.value,
-            base_version=published,
-            created_by_id=user.id,
-        )
-        session.add(version)
-        _add_contributor(version, user)
+        version = Version(assessment=assessment, base_version=published, created_by_id=user.id)
         # The partial unique index refuses a concurrent open version: start_draft names its holder.
-        session.flush()
+        engine.start(session, user, version)
         # Copied after the insert: loading the published content would flush it unguarded.
         if published is not None:
             _write_content(session, version, content_of(published))
-        audit.record(
-            user, Action.START.value, version, country_id=country_id, to_state=State.DRAFT.value
-        )
     return version
 
 
+def _save(
+    session: Session, user: User, version: Version, content: VersionContent, row_version: int
+) -> None:
+    engine.check(user, version, Action.SAVE)
+    if version.row_version != row_version:
+        raise StaleForm(version, content)
+    if content == content_of(version):
+        return  # unchanged: no new save to record
+    errors = problems(content, for_submission=False) | length_problems(content)
+    if errors:
+        raise ValidationError(gettext("Correct the fields marked below."), errors)
+    engine.apply(session, user, version, Action.SAVE)
+    _write_content(session, version, content)
+    version.row_version += 1
+    version.add_contributor(user.id)
+
+
+def _submit(session: Session, user: User, version: Version, row_version: int | None) -> None:
+    engine.check(user, version, Action.SUBMIT)
+    if row_version is not None and version.row_version != row_version:
+        raise StaleForm(version, content_of(version))
+    errors = problems(content_of(version), for_submission=True)
+    if errors:
+        raise ValidationError(gettext("This version is not ready to submit."), errors)
+    engine.apply(session, user, version, Action.SUBMIT)
+    version.submitted_by_id = user.id
+    version.submitted_at = engine.now()
+    version.submitted_row_version = version.row_version
+    version.add_contributor(user.id)
+
+
 def save(user: User, version_id: int, content: VersionContent, row_version: int) -> Version:
-    """Store the form's content, unless someone saved since the form was opened."""
+    """Store the form's content, unless someone saved since the form was opened; content equal
+    to what is stored records nothing."""
     with write_transaction() as session:
-        version = _locked_version(session, version_id)
-        check(user, version, Action.SAVE)
-        if version.row_version != row_version:
-            raise StaleForm(version, content)
-        errors = problems(content, for_submission=False) | length_problems(content)
-        if errors:
-            raise ValidationError(gettext("Correct the fields marked below."), errors)
-        _apply(session, user, version, Action.SAVE)
-        _write_content(session, version, content)
-        version.row_version += 1
-        _add_contributor(version, user)
+        version = _locked_version(session, version_id, user)
+        _save(session, user, version, content, row_version)
     return version
 
 
 def submit(user: User, version_id: int, row_version: int | None = None) -> Version:
     with write_transaction() as session:
-        version = _locked_version(session, version_id)
-        check(user, version, Action.SUBMIT)
-        if row_version is not None and version.row_version != row_version:
-            raise StaleForm(version, content_of(version))
-        errors = problems(content_of(version), for_submission=True)
-        if errors:
-            raise ValidationError(gettext("This version is not ready to submit."), errors)
-        _apply(session, user, version, Action.SUBMIT)
-        version.submitted_by_id = user.id
-        version.submitted_at = _now()
-        version.submitted_row_version = version.row_version
-        _add_contributor(version, user)
+        version = _locked_version(session, version_id, user)
+        _submit(session, user, version, row_version)
+    return version
+
+
+def save_and_submit(
+    user: User, version_id: int, content: VersionContent, row_version: int
+) -> Version:
+    """Save the form's content and submit it, in one transaction: both, or neither."""
+    with write_transaction() as session:
+        version = _locked_version(session, version_id, user)
+        _save(session, user, version, content, row_version)
+        _submit(session, user, version, version.row_version)
     return version
 
 
 def withdraw(user: User, version_id: int) -> Version:
     with write_transaction() as session:
-        version = _locked_version(session, version_id)
-        _apply(session, user, version, Action.WITHDRAW)
+        version = _locked_version(session, version_id, user)
+        engine.apply(session, user, version, Action.WITHDRAW)
         version.submitted_row_version = None
     return version
 
@@ -261,28 +244,23 @@ def withdraw(user: User, version_id: int) -> Version:
 def approve(user: User, version_id: int, comment: str | None = None) -> Version:
     """Publish the version; the one it replaces becomes superseded, in the same transaction."""
     with write_transaction() as session:
-        version = _locked_version(session, version_id)
+        version = _locked_version(session, version_id, user)
         assessment = session.scalars(
             select(Assessment)
             .where(Assessment.id == version.assessment_id)
             .with_for_update()
             .execution_options(populate_existing=True)
         ).one()
-        check(user, version, Action.APPROVE, comment)
+        engine.check(user, version, Action.APPROVE, comment)
         if version.row_version != version.submitted_row_version:
             raise Conflict(gettext("The version changed after it was submitted; review it again."))
         if version.base_version_id != assessment.published_version_id:
-            raise StaleBase(
-                gettext(
-                    "The published version changed after this draft was started. "
-                    "Bring the draft up to date before approving it."
-                )
-            )
+            raise StaleBase()
         last_number = session.scalar(
             select(func.max(Version.number)).where(Version.assessment_id == assessment.id)
         )
         previous = assessment.published_version
-        _apply(session, user, version, Action.APPROVE, comment)
+        now = engine.decide(session, user, version, Action.APPROVE, comment)
         version.number = (last_number or 0) + 1
         if previous is not None:
             previous.state = State.SUPERSEDED.value
@@ -294,55 +272,50 @@ def approve(user: User, version_id: int, comment: str | None = None) -> Version:
                 from_state=State.PUBLISHED.value,
                 to_state=State.SUPERSEDED.value,
             )
-        now = _now()
-        version.decided_by_id = user.id
-        version.decided_at = now
         version.published_at = now
-        version.decision_comment = comment.strip() if comment and comment.strip() else None
         assessment.published_version = version
         assessment.public_updated_at = now
         version.framework_revision = framework.current_revision(session)
+        search_index.update(session, assessment, version)  # searchable as it becomes public
     return version
 
 
-def _decide(user: User, version_id: int, action: Action, comment: str) -> Version:
+def _return_or_reject(user: User, version_id: int, action: Action, comment: str) -> Version:
     with write_transaction() as session:
-        version = _locked_version(session, version_id)
-        _apply(session, user, version, action, comment)
-        version.decided_by_id = user.id
-        version.decided_at = _now()
-        version.decision_comment = comment.strip()
+        version = _locked_version(session, version_id, user)
+        engine.decide(session, user, version, action, comment)
         version.submitted_row_version = None
     return version
 
 
 def request_changes(user: User, version_id: int, comment: str) -> Version:
-    return _decide(user, version_id, Action.REQUEST_CHANGES, comment)
+    return _return_or_reject(user, version_id, Action.REQUEST_CHANGES, comment)
 
 
 def reject(user: User, version_id: int, comment: str) -> Version:
-    return _decide(user, version_id, Action.REJECT, comment)
+    return _return_or_reject(user, version_id, Action.REJECT, comment)
 
 
 def discard(user: User, version_id: int) -> Version:
     with write_transaction() as session:
-        version = _locked_version(session, version_id)
-        _apply(session, user, version, Action.DISCARD)
+        version = _locked_version(session, version_id, user)
+        engine.apply(session, user, version, Action.DISCARD)
     return version
 
 
 def retract(user: User, version_id: int, reason: str) -> Version:
     """Withdraw a published assessment from the public profile, saying when and why."""
     with write_transaction() as session:
-        version = _locked_version(session, version_id)
-        _apply(session, user, version, Action.RETRACT, reason)
-        now = _now()
+        version = _locked_version(session, version_id, user)
+        engine.apply(session, user, version, Action.RETRACT, reason)
+        now = engine.now()
         version.retracted_at = now
         version.retracted_by_id = user.id
         version.retraction_reason = reason.strip()
         assessment = version.assessment
         assessment.published_version_id = None
         assessment.public_updated_at = now
+        search_index.update(session, assessment, None)  # no longer found once withdrawn
     return version
 
 
@@ -352,10 +325,9 @@ def rebase(user: User, version_id: int) -> Version:
     The content is left as it is: the editor shows what changed in the published version, and
     the reviewer carries over what they need. A submitted version must come back first."""
     with write_transaction() as session:
-        version = _locked_version(session, version_id)
-        check_visible(user, version)
+        version = _locked_version(session, version_id, user)
         country_id = version.assessment.country_id
-        if not is_editor(user, country_id):
+        if not engine.actor(user, version).is_editor:
             raise PermissionDenied(
                 gettext("Only a reviewer or supervisor of this country can do this.")
             )
@@ -386,25 +358,5 @@ def rebase(user: User, version_id: int) -> Version:
             details={"from_base": version.base_version_id, "to_base": published_id},
         )
         version.base_version_id = published_id
-        version.updated_at = _now()
+        version.updated_at = engine.now()
     return version
-
-
-def supervisor_ids(country_id: int) -> set[int]:
-    """Active users who supervise this country (globally or for it)."""
-    return set(
-        db.session.scalars(
-            select(User.id)
-            .join(RoleGrant, RoleGrant.user_id == User.id)
-            .where(
-                User.active.is_(True),
-                RoleGrant.role == Role.SUPERVISOR.value,
-                or_(RoleGrant.country_id.is_(None), RoleGrant.country_id == country_id),
-            )
-        )
-    )
-
-
-def needs_second_supervisor(version: Version, supervisors: set[int]) -> bool:
-    """True when every supervisor of the country contributed: nobody could approve it."""
-    return not supervisors - version.contributor_ids

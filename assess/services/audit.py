@@ -2,7 +2,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import AuditEvent, User
+from ..models import AuditEvent, User, table_of
 
 
 def entry(
@@ -63,4 +63,4 @@ def record(
 def record_many(session: Session, entries: list[dict]) -> None:
     """Write many `entry()` events in one INSERT, in order: the bulk import writes two per row."""
     if entries:
-        session.execute(insert(AuditEvent.__table__), entries)
+        session.execute(insert(table_of(AuditEvent)), entries)

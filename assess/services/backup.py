@@ -213,7 +213,7 @@ def _check_row(number: int, document: dict, by_name: dict[str, Table]) -> tuple[
         raise BackupError("unexpected key", number, sorted(unexpected)[0])
     name = document.get("table")
     table = by_name.get(name) if isinstance(name, str) else None
-    if table is None:
+    if table is None or not isinstance(name, str):
         raise BackupError(f"unknown table {name!r}", number, "table")
     row = document.get("row")
     if not isinstance(row, dict):

@@ -8,6 +8,17 @@ from flask_babel import gettext
 from ..models import Citation, Instrument, Source, Status, Version
 
 CURRENT_YEAR_LIMIT = 2999
+_MAX_LENGTHS = {  # the columns' sizes
+    "analysis": 100_000,
+    "analysis_language": 8,
+    "analysis_source_title": 300,
+    "instrument_title": 300,
+    "provision": 200,
+    "url": 500,
+    "language": 8,
+    "title": 300,
+    "publisher": 200,
+}
 
 
 @dataclass(frozen=True)
@@ -107,6 +118,28 @@ def problems(content: VersionContent, *, for_submission: bool) -> dict[str, list
     return errors
 
 
+def length_problems(content: VersionContent) -> dict[str, list[str]]:
+    """Texts longer than their columns: refused with a message rather than by the database."""
+    errors: dict[str, list[str]] = {}
+
+    def measure(key: str, name: str, value: str) -> None:
+        limit = _MAX_LENGTHS[name]
+        if len(value or "") > limit:
+            errors.setdefault(key, []).append(
+                gettext("Use at most %(limit)s characters.", limit=limit)
+            )
+
+    for name in ("analysis", "analysis_language", "analysis_source_title"):
+        measure(name, name, getattr(content, name))
+    for index, citation in enumerate(content.citations):
+        for name in ("instrument_title", "provision", "url", "language"):
+            measure(f"citations-{index}-{name}", name, getattr(citation, name))
+    for index, source in enumerate(content.sources):
+        for name in ("title", "publisher", "url"):
+            measure(f"sources-{index}-{name}", name, getattr(source, name))
+    return errors
+
+
 def citation_values(citation: CitationInput, position: int) -> dict:
     """The columns of a citation row besides its version and instrument."""
     return {
@@ -129,7 +162,7 @@ def source_values(source: SourceInput, position: int) -> dict:
     }
 
 
-def citation_rows(
+def new_citations(
     content: VersionContent, instrument: Callable[[str, int | None], Instrument]
 ) -> list[Citation]:
     """New citation rows for `content`; `instrument(title, year)` finds or makes the instrument."""
@@ -142,5 +175,5 @@ def citation_rows(
     ]
 
 
-def source_rows(content: VersionContent) -> list[Source]:
+def new_sources(content: VersionContent) -> list[Source]:
     return [Source(**source_values(s, position)) for position, s in enumerate(content.sources)]

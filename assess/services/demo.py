@@ -130,4 +130,4 @@ def load_demo_data() -> list[tuple[str, str, str]]:
 
 
 def _indicator(slug: str) -> Indicator:
-    return db.session.scalar(select(Indicator).where(Indicator.slug == slug))
+    return db.session.scalars(select(Indicator).where(Indicator.slug == slug)).one()

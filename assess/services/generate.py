@@ -29,6 +29,7 @@ from ..models import (
     Version,
     VersionContributor,
 )
+from ..search import index as search_index
 from . import accounts
 
 STATUSES = ["yes", "partial", "no", "no_data"]
@@ -93,8 +94,8 @@ class _Rows:
         )
         if session.get_bind().dialect.name == "postgresql":
             # Ids were given explicitly: move the sequences past them. Table names are constants.
-            for table in ("assessment", "version"):
-                sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"  # noqa: S608
+            for name in ("assessment", "version"):
+                sql = f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"  # noqa: S608
                 session.execute(text(sql))
 
 
@@ -123,6 +124,7 @@ def generate(
                     _assessment(rows, rng, country, indicator, instruments, scale, base,
                                 reviewer, supervisor, open_share)  # fmt: skip
         rows.write(session)
+        search_index.rebuild(session)  # the bulk rows bypass publication, which indexes them
     versions = rows.rows[Version]
     return {
         "assessments": len(rows.rows[Assessment]),

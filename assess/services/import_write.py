@@ -16,13 +16,21 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models import Assessment, Citation, Instrument, Source, User, Version, VersionContributor
-from ..workflow import OPEN_STATES, Action, Actor, State, transition
-from . import audit, notifications
+from ..models import (
+    Assessment,
+    Citation,
+    Instrument,
+    Source,
+    User,
+    Version,
+    VersionContributor,
+    table_of,
+)
+from ..workflow import OPEN_STATES, Action
+from . import audit, engine, notifications
 from .content import CitationInput, VersionContent, citation_values, source_values
 from .errors import Conflict
 from .import_rows import RowCheck
-from .permissions import is_admin, is_supervisor
 
 BATCH = 1000
 InstrumentKey = tuple[int, str, int | None]
@@ -70,7 +78,7 @@ class _Known:
     def add_assessments(self, keys: list[tuple[int, int]]) -> None:
         missing = list(dict.fromkeys(key for key in keys if key not in self.assessments))
         if missing:
-            table = Assessment.__table__
+            table = table_of(Assessment)
             made = self.session.execute(
                 insert(table).returning(table.c.country_id, table.c.indicator_id, table.c.id),
                 [{"country_id": c, "indicator_id": i} for c, i in missing],
@@ -80,7 +88,7 @@ class _Known:
     def add_instruments(self, keys: list[InstrumentKey]) -> None:
         missing = list(dict.fromkeys(key for key in keys if key not in self.instruments))
         if missing:
-            table = Instrument.__table__
+            table = table_of(Instrument)
             made = self.session.execute(
                 insert(table).returning(
                     table.c.country_id, table.c.title, table.c.year_adopted, table.c.id
@@ -121,28 +129,26 @@ def _instrument(row: _Row, citation: CitationInput) -> InstrumentKey:
     return (row.country_id, citation.instrument_title.strip(), citation.year_adopted)
 
 
-class _States:
-    """The state a start then a submit by the importer leads to, checked once per country."""
+class _Steps:
+    """The start and submit of a new version by the importer, planned by the review engine once
+    per country: the states they lead to, and the audit events `engine.apply` would record."""
 
     def __init__(self, actor: User) -> None:
         self.actor = actor
-        self.known: dict[int, str] = {}
+        self.known: dict[int, list[engine.Step]] = {}
 
-    def submitted(self, country_id: int) -> str:
+    def of(self, country_id: int) -> list[engine.Step]:
         if country_id not in self.known:
-            who = Actor(
-                is_editor=True,
-                is_supervisor=is_supervisor(self.actor, country_id),
-                is_admin=is_admin(self.actor),
-                is_contributor=True,
-                is_creator=True,
+            self.known[country_id] = engine.plan_new(
+                self.actor, Version, country_id, (Action.START, Action.SUBMIT), admins_create=True
             )
-            state = transition(transition(None, Action.START, who), Action.SUBMIT, who)
-            self.known[country_id] = state.value
         return self.known[country_id]
 
+    def submitted(self, country_id: int) -> str:
+        return self.of(country_id)[-1][2].value
 
-def _version_values(known: _Known, states: _States, actor: User, row: _Row) -> dict:
+
+def _version_values(known: _Known, states: _Steps, actor: User, row: _Row) -> dict:
     assessment_id, published_id = known.assessments[(row.country_id, row.indicator_id)]
     content = row.content
     return {
@@ -162,27 +168,18 @@ def _version_values(known: _Known, states: _States, actor: User, row: _Row) -> d
     }
 
 
-def _transitions(actor: User, name: str, rows: list[_Row], ids: list[int]) -> list[dict]:
-    """The start and submit events of each row, as `audit.record` writes them."""
+def _transitions(steps: _Steps, name: str, rows: list[_Row], ids: list[int]) -> list[dict]:
+    """The start and submit events of each row, as `engine.apply` records them."""
     events = []
     for row, version_id in zip(rows, ids, strict=True):
-        details = {"import": name, "line": row.line}
-        for action, before, after in (
-            (Action.START, None, State.DRAFT),
-            (Action.SUBMIT, State.DRAFT, State.SUBMITTED),
-        ):
-            events.append(
-                audit.entry(
-                    actor,
-                    action.value,
-                    Version.__name__.lower(),
-                    version_id,
-                    country_id=row.country_id,
-                    from_state=before.value if before else None,
-                    to_state=after.value,
-                    details=details,
-                )
-            )
+        events += engine.audit_entries(
+            steps.actor,
+            Version,
+            version_id,
+            row.country_id,
+            steps.of(row.country_id),
+            details={"import": name, "line": row.line},
+        )
     return events
 
 
@@ -192,7 +189,7 @@ class _Writer:
     def __init__(self, session: Session, actor: User, name: str, country_ids: set[int]) -> None:
         self.session, self.actor, self.name = session, actor, name
         self.known = _Known(session, country_ids)
-        self.states = _States(actor)
+        self.states = _Steps(actor)
         self.notices = notifications.Submissions(session, actor, country_ids)
 
     def write(self, rows: list[_Row]) -> None:
@@ -200,7 +197,7 @@ class _Writer:
         known.add_assessments([(row.country_id, row.indicator_id) for row in rows])
         known.add_instruments([_instrument(row, c) for row in rows for c in row.content.citations])
         versions = [_version_values(known, self.states, self.actor, row) for row in rows]
-        table = Version.__table__
+        table = table_of(Version)
         made: dict[int, int] = dict(
             session.execute(
                 insert(table).returning(table.c.assessment_id, table.c.id), versions
@@ -208,7 +205,7 @@ class _Writer:
         )
         ids = [made[version["assessment_id"]] for version in versions]
         session.execute(
-            insert(VersionContributor.__table__),
+            insert(table_of(VersionContributor)),
             [{"version_id": version_id, "user_id": self.actor.id} for version_id in ids],
         )
         citations, sources = [], []
@@ -226,10 +223,10 @@ class _Writer:
                 for position, source in enumerate(row.content.sources)
             ]
         if citations:
-            session.execute(insert(Citation.__table__), citations)
+            session.execute(insert(table_of(Citation)), citations)
         if sources:
-            session.execute(insert(Source.__table__), sources)
-        audit.record_many(session, _transitions(self.actor, self.name, rows, ids))
+            session.execute(insert(table_of(Source)), sources)
+        audit.record_many(session, _transitions(self.states, self.name, rows, ids))
         self.notices.add(
             [
                 (version_id, row.country_id, row.indicator_id)

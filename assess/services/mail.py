@@ -117,20 +117,30 @@ def send_pending(
     db.session.commit()  # end the read: no transaction stays open while talking to the server
     report = SendReport()
     for row_id in ids:
-        row = db.session.get(OutboxEmail, row_id)
-        if row is None or row.sent_at is not None:
-            continue
-        message = compose(row, sender)
-        db.session.commit()
-        try:
-            backend.send(message)
-        except Exception as error:  # any failure: keep the mail, record why, try again next run
-            _record(row_id, error=f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH])
+        outcome = send_one(backend, sender, row_id)
+        if outcome is False:
             report.failed += 1
-        else:
-            _record(row_id, error=None)
+        elif outcome is True:
             report.sent += 1
     return report
+
+
+def send_one(backend: Backend, sender: str, row_id: int) -> bool | None:
+    """Send one outbox row: True when sent, False when the backend failed (the error is
+    recorded on the row), None when there was nothing to send (gone, or sent already)."""
+    row = db.session.get(OutboxEmail, row_id)
+    if row is None or row.sent_at is not None:
+        db.session.commit()
+        return None
+    message = compose(row, sender)
+    db.session.commit()  # no transaction stays open while talking to the server
+    try:
+        backend.send(message)
+    except Exception as error:  # any failure: keep the mail, record why, try again later
+        _record(row_id, error=f"{type(error).__name__}: {error}"[:MAX_ERROR_LENGTH])
+        return False
+    _record(row_id, error=None)
+    return True
 
 
 def _record(row_id: int, error: str | None) -> None:

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from .. import messages
+from .. import jobs, messages
 from ..database import write_transaction
 from ..extensions import db
 from ..models import (
@@ -20,29 +20,26 @@ from ..models import (
     Indicator,
     Notification,
     OutboxEmail,
-    Role,
     RoleGrant,
     User,
     Version,
+    table_of,
 )
 from ..models import VersionContributor as Contributor
-from ..workflow import Action
+from ..models.reviewable import Reviewable
+from ..queries.queues import PER_PAGE, Page, offset, version_path
+from ..workflow import DECISIONS, Action
 from .errors import NotFound
-from .queues import PER_PAGE, Page, offset, version_path
-
-DECISIONS = (Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT)
+from .permissions import eligible_supervisors_sql, grant_covers, supervisors_sql
 
 
 def recipients(session: Session, actor: User, version: Version, action: Action) -> list[User]:
     """The active users to tell about `action` on `version`, never the actor."""
     if action == Action.SUBMIT:
-        country_id = version.assessment.country_id
-        supervisors = select(RoleGrant.user_id).where(
-            RoleGrant.role == Role.SUPERVISOR.value,
-            (RoleGrant.country_id.is_(None)) | (RoleGrant.country_id == country_id),
+        eligible = eligible_supervisors_sql(
+            version.review_country_id, Version.contributors_sql(version.id)
         )
-        contributors = select(Contributor.user_id).where(Contributor.version_id == version.id)
-        statement = select(User).where(User.id.in_(supervisors), User.id.not_in(contributors))
+        statement = select(User).where(User.id.in_(eligible))
     elif action in DECISIONS:
         statement = (
             select(User)
@@ -71,9 +68,13 @@ def _absolute(path: str) -> str:
 
 
 def on_transition(
-    session: Session, actor: User, version: Version, action: Action, comment: str | None = None
+    session: Session, actor: User, item: Reviewable, action: Action, comment: str | None = None
 ) -> None:
-    """Notify the people concerned by `action` on `version`, in the caller's transaction."""
+    """Notify the people concerned by `action` on `item`, in the caller's transaction. Only
+    assessment versions notify; profile changes wait in the review lists."""
+    if not isinstance(item, Version):
+        return
+    version = item
     # The caller is mid-transition (approve has set the state but not yet the number): querying
     # must not flush its half-made changes. Contributors were all stored by earlier transactions.
     with session.no_autoflush:
@@ -101,7 +102,9 @@ def _notify(
         session.add(notice)
         if person.email_notifications:  # the preference on the account page
             subject, body = written.mail(_language(person))
-            session.add(OutboxEmail(recipient=person.email, subject=subject, body=body))
+            mail = OutboxEmail(recipient=person.email, subject=subject, body=body)
+            session.add(mail)
+            jobs.after_commit(session, "send_mail", mail)
 
 
 class _Texts:
@@ -138,26 +141,19 @@ class Submissions:
 
     def __init__(self, session: Session, actor: User, country_ids: set[int]) -> None:
         self.session, self.actor = session, actor
-        supervisors = session.execute(
-            select(User, RoleGrant.country_id)
-            .join(RoleGrant, RoleGrant.user_id == User.id)
-            .where(
-                RoleGrant.role == Role.SUPERVISOR.value,
-                RoleGrant.country_id.is_(None) | RoleGrant.country_id.in_(country_ids),
-                User.active.is_(True),
-                User.id != actor.id,
-            )
+        grants = session.execute(
+            supervisors_sql(country_ids)
+            .with_only_columns(User, RoleGrant)
+            .where(User.id != actor.id)
         )
-        everywhere: dict[int, User] = {}
-        by_country: dict[int, dict[int, User]] = {}
-        for user, country_id in supervisors:
-            holders = everywhere if country_id is None else by_country.setdefault(country_id, {})
-            holders[user.id] = user
+        people: dict[int, dict[int, User]] = {country_id: {} for country_id in country_ids}
+        for user, grant in grants:
+            for country_id, holders in people.items():
+                if grant_covers(grant, country_id):
+                    holders[user.id] = user
         self.people = {
-            country_id: sorted(
-                {**everywhere, **by_country.get(country_id, {})}.values(), key=lambda u: u.id
-            )
-            for country_id in country_ids
+            country_id: sorted(holders.values(), key=lambda u: u.id)
+            for country_id, holders in people.items()
         }
         self.countries: dict[int, str] = dict(
             session.execute(
@@ -193,9 +189,9 @@ class Submissions:
                     subject, body = written.mail(_language(person))
                     mails.append({"recipient": person.email, "subject": subject, "body": body})
         if notices:
-            self.session.execute(insert(Notification.__table__), notices)
+            self.session.execute(insert(table_of(Notification)), notices)
         if mails:
-            self.session.execute(insert(OutboxEmail.__table__), mails)
+            self.session.execute(insert(table_of(OutboxEmail)), mails)
 
 
 def unread_count(user: User) -> int:
@@ -236,7 +232,7 @@ def mark_read(user: User, notification_id: int) -> None:
             .returning(Notification.id)
         )
         if marked is None:
-            raise NotFound("No such notification.")
+            raise NotFound(_("No such notification."))
 
 
 def mark_all_read(user: User) -> int:

@@ -1,18 +1,40 @@
-"""Who may do what where. Access is denied unless a grant says otherwise."""
+"""Who may do what where. Access is denied unless a grant says otherwise.
 
-from ..models import Role, User, Version
-from ..workflow import Actor
+Two rules are asked both of loaded rows and inside queries; each is written here once in Python
+and once, next to it, as the SQL expression that means the same:
+
+- a role grant *covers* a country when it is global or for that country
+  (`grant_covers` / `grant_covers_sql`);
+- an *eligible supervisor* of an item under review is an active supervisor of its country who did
+  not contribute to it, the four-eyes rule (`eligible_supervisors` / `eligible_supervisors_sql`).
+"""
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, or_, select
+
+from ..extensions import db
+from ..models import Role, RoleGrant, User
+from ..models.reviewable import Reviewable
+
+
+def grant_covers(grant: RoleGrant, country_id: int | None) -> bool:
+    return grant.country_id is None or grant.country_id == country_id
+
+
+def grant_covers_sql(country_id: Any) -> ColumnElement[bool]:
+    """`grant_covers` in SQL: `country_id` a value, a column of the outer query, or a collection
+    of ids (covers any of them)."""
+    if isinstance(country_id, set | frozenset | list | tuple):
+        return or_(RoleGrant.country_id.is_(None), RoleGrant.country_id.in_(country_id))
+    return or_(RoleGrant.country_id.is_(None), RoleGrant.country_id == country_id)
 
 
 def roles_for(user: User | None, country_id: int | None) -> set[Role]:
     """Roles the user holds for a country: global grants plus that country's."""
     if user is None or not user.is_authenticated or not user.active:
         return set()
-    return {
-        Role(grant.role)
-        for grant in user.grants
-        if grant.country_id is None or grant.country_id == country_id
-    }
+    return {Role(grant.role) for grant in user.grants if grant_covers(grant, country_id)}
 
 
 def is_admin(user: User | None) -> bool:
@@ -45,12 +67,38 @@ def country_scope(user: User) -> set[int] | None:
     return scoped
 
 
-def actor_for(user: User, version: Version, country_id: int) -> Actor:
-    contributor = user.id in version.contributor_ids
-    return Actor(
-        is_editor=is_editor(user, country_id),
-        is_supervisor=is_supervisor(user, country_id),
-        is_admin=is_admin(user),
-        is_contributor=contributor,
-        is_creator=version.created_by_id == user.id,
+def supervisors_sql(country_id: Any) -> Select:
+    """The ids of the active users who supervise the country (see `grant_covers_sql`)."""
+    return (
+        select(RoleGrant.user_id)
+        .join(User, User.id == RoleGrant.user_id)
+        .where(
+            RoleGrant.role == Role.SUPERVISOR.value,
+            User.active.is_(True),
+            grant_covers_sql(country_id),
+        )
+    )
+
+
+def supervisor_ids(country_id: int) -> set[int]:
+    return set(db.session.scalars(supervisors_sql(country_id)))
+
+
+def eligible_supervisors(item: Reviewable, supervisors: set[int] | None = None) -> set[int]:
+    """Who may decide the item: its country's supervisors (given, or looked up) less its
+    contributors."""
+    if supervisors is None:
+        supervisors = supervisor_ids(item.review_country_id)
+    return supervisors - item.contributor_ids
+
+
+def eligible_supervisors_sql(country_id: Any, contributors: Any) -> Select:
+    """`eligible_supervisors` in SQL: `contributors` a select of user ids (`contributors_sql`).
+
+    Correlated explicitly: auto-correlation reaches only the immediately enclosing select, and
+    the item and its country may belong to the one around it (else a cross join over them all)."""
+    return (
+        supervisors_sql(country_id)
+        .where(RoleGrant.user_id.not_in(contributors))
+        .correlate_except(RoleGrant, User)
     )

@@ -6,40 +6,20 @@ supervisor or admin, decided by a supervisor of the country who did not contribu
 applies the change to the profile rows and audits it in the same transaction; an edit or removal
 whose item changed after it was proposed is refused as stale."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ..database import write_transaction
 from ..extensions import db
-from ..models import (
-    Country,
-    Fact,
-    Member,
-    NewsItem,
-    ProfileChange,
-    ProfileChangeContributor,
-    Resource,
-    Role,
-    RoleGrant,
-    User,
-)
-from ..workflow import (
-    OPEN_STATES,
-    Action,
-    Actor,
-    CommentRequired,
-    State,
-    TransitionError,
-    available_actions,
-    transition,
-)
-from . import audit, uploads
-from .errors import Conflict, NotFound, PermissionDenied, ValidationError, already_decided
-from .permissions import can_read_staff, country_scope, is_admin, is_editor, is_supervisor
+from ..models import Country, Fact, Member, NewsItem, ProfileChange, Resource, User
+from ..workflow import Action
+from . import audit, engine, uploads
+from .errors import Conflict, ItemNotFound, NotFound, ValidationError
+from .permissions import can_read_staff, eligible_supervisors
 
 MODELS: dict[str, Any] = {"member": Member, "fact": Fact, "resource": Resource, "news": NewsItem}
 OPERATIONS = ("add", "edit", "remove")
@@ -67,10 +47,6 @@ FIELDS: dict[str, dict[str, tuple[str, bool, int]]] = {
 }  # fmt: skip
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 def clean(kind: str, raw: dict) -> dict:
     """The payload with every field checked and normalised, or a `ValidationError`."""
     if kind not in FIELDS:
@@ -86,7 +62,7 @@ def clean(kind: str, raw: dict) -> dict:
             errors[name] = [gettext("Use at most %(n)s characters.", n=limit)]
         elif kind_of == "url" and text and not text.startswith(("https://", "http://")):
             errors[name] = [gettext("Enter a web address starting with https://.")]
-        elif kind_of == "file" and text and uploads.path_of(text) is None:
+        elif kind_of == "file" and text and not uploads.exists(text):
             errors[name] = [gettext("The uploaded file is missing; upload it again.")]
         elif kind_of == "year" and text:
             if not (text.isdigit() and 1000 <= int(text) <= 2999):
@@ -114,76 +90,14 @@ def snapshot(kind: str, item) -> dict:
     return data
 
 
-def items(country: Country) -> dict[str, list]:
-    """The country's current profile content, by kind."""
-    found = {}
-    for kind, model in MODELS.items():
-        order = model.published_on.desc() if model is NewsItem else model.position
-        found[kind] = list(
-            db.session.scalars(select(model).where(model.country_id == country.id).order_by(order))
-        )
-    return found
-
-
-def _actor(user: User, change: ProfileChange) -> Actor:
-    country_id = change.country_id
-    return Actor(
-        is_editor=is_editor(user, country_id) or is_admin(user),
-        is_supervisor=is_supervisor(user, country_id),
-        is_admin=is_admin(user),
-        is_contributor=user.id in change.contributor_ids,
-        is_creator=change.created_by_id == user.id,
-    )
-
-
 def actions_for(user: User, change: ProfileChange) -> set[Action]:
-    return set(available_actions(State(change.state), _actor(user, change)))
+    return engine.actions_for(user, change)
 
 
 def _locked(session: Session, change_id: int, user: User) -> ProfileChange:
-    change = session.scalar(
-        select(ProfileChange)
-        .where(ProfileChange.id == change_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if change is None or not can_read_staff(user, change.country_id):
-        raise NotFound(gettext("No such profile change."))
+    change = engine.locked(session, ProfileChange, change_id, user)
+    assert isinstance(change, ProfileChange)
     return change
-
-
-def _apply(session, user: User, change: ProfileChange, action: Action, comment=None) -> State:
-    before = State(change.state)
-    try:
-        after = transition(before, action, _actor(user, change), comment)
-    except CommentRequired:
-        raise ValidationError(
-            gettext("This decision needs a comment: tell the author what to change or why."),
-            {"comment": [gettext("Write a comment.")]},
-        ) from None
-    except TransitionError as error:
-        if before not in OPEN_STATES and action in (Action.APPROVE, Action.REJECT):
-            decider = change.decided_by.display_name if change.decided_by else None
-            raise Conflict(already_decided(before, decider)) from None
-        raise PermissionDenied(str(error)) from error
-    change.state = after.value
-    change.updated_at = _now()
-    audit.record(
-        user,
-        f"{action.value}_profile_change",
-        change,
-        country_id=change.country_id,
-        from_state=before.value,
-        to_state=after.value,
-        comment=comment,
-        details={"kind": change.kind, "operation": change.operation},
-    )
-    return after
-
-
-def _contribute(change: ProfileChange, user: User) -> None:
-    if user.id not in change.contributor_ids:
-        change.contributors.append(ProfileChangeContributor(user_id=user.id))
 
 
 def propose(
@@ -220,42 +134,32 @@ def propose(
             before=before,
             created_by_id=user.id,
         )
-        try:
-            transition(None, Action.START, _actor(user, change))
-        except TransitionError as error:
-            raise PermissionDenied(gettext("You cannot edit this country's profile.")) from error
-        _contribute(change, user)
-        session.add(change)
-        session.flush()
-        audit.record(
-            user,
-            "start_profile_change",
-            change,
-            country_id=country_id,
-            to_state=State.DRAFT.value,
-            details={"kind": kind, "operation": operation},
-        )
+        engine.start(session, user, change)
         if submit:
             _submit(session, user, change)
     return change
 
 
-def update(user: User, change_id: int, payload: dict) -> ProfileChange:
+def update(user: User, change_id: int, payload: dict, submit: bool = False) -> ProfileChange:
+    """Replace the proposed fields (and submit the change for review in the same transaction
+    when `submit`)."""
     with write_transaction() as session:
         change = _locked(session, change_id, user)
         if change.operation == "remove":
             raise Conflict(gettext("A removal has nothing to edit."))
         data = clean(change.kind, payload)
-        _apply(session, user, change, Action.SAVE)
+        engine.apply(session, user, change, Action.SAVE)
         change.payload = data
-        _contribute(change, user)
+        change.add_contributor(user.id)
+        if submit:
+            _submit(session, user, change)
     return change
 
 
 def _submit(session: Session, user: User, change: ProfileChange) -> None:
-    _apply(session, user, change, Action.SUBMIT)
-    change.submitted_at = _now()
-    _contribute(change, user)
+    engine.apply(session, user, change, Action.SUBMIT)
+    change.submitted_at = engine.now()
+    change.add_contributor(user.id)
 
 
 def submit(user: User, change_id: int) -> ProfileChange:
@@ -268,24 +172,21 @@ def submit(user: User, change_id: int) -> ProfileChange:
 def withdraw(user: User, change_id: int) -> ProfileChange:
     with write_transaction() as session:
         change = _locked(session, change_id, user)
-        _apply(session, user, change, Action.WITHDRAW)
+        engine.apply(session, user, change, Action.WITHDRAW)
     return change
 
 
 def discard(user: User, change_id: int) -> ProfileChange:
     with write_transaction() as session:
         change = _locked(session, change_id, user)
-        _apply(session, user, change, Action.DISCARD)
+        engine.apply(session, user, change, Action.DISCARD)
     return change
 
 
 def _decide(user: User, change_id: int, action: Action, comment: str | None) -> ProfileChange:
     with write_transaction() as session:
         change = _locked(session, change_id, user)
-        _apply(session, user, change, action, comment)
-        change.decided_by_id = user.id
-        change.decided_at = _now()
-        change.decision_comment = (comment or "").strip() or None
+        engine.decide(session, user, change, action, comment)
         if action == Action.APPROVE:
             _apply_to_profile(session, user, change)
     return change
@@ -341,33 +242,12 @@ def _apply_to_profile(session: Session, user: User, change: ProfileChange) -> No
 
 def get(user: User, change_id: int) -> ProfileChange:
     change = db.session.get(ProfileChange, change_id)
-    if change is None or not can_read_staff(user, change.country_id):
-        raise NotFound(gettext("No such profile change."))
+    if change is None:
+        raise ItemNotFound(ProfileChange.review_kind)
+    engine.check_visible(user, change)
     return change
-
-
-def open_changes(user: User, country_id: int | None = None) -> list[ProfileChange]:
-    """Open changes the user may see, oldest first."""
-    query = (
-        select(ProfileChange)
-        .where(ProfileChange.state.in_([s.value for s in OPEN_STATES]))
-        .options(joinedload(ProfileChange.country), joinedload(ProfileChange.created_by))
-        .order_by(ProfileChange.updated_at)
-    )
-    if country_id is not None:
-        query = query.where(ProfileChange.country_id == country_id)
-    scope = None if is_admin(user) else country_scope(user)
-    if scope is not None:
-        query = query.where(ProfileChange.country_id.in_(scope))
-    return list(db.session.scalars(query))
 
 
 def has_eligible_supervisor(change: ProfileChange) -> bool:
     """Whether anyone may decide this change: a supervisor of its country who did not contribute."""
-    query = (
-        select(RoleGrant.user_id)
-        .join(User, User.id == RoleGrant.user_id)
-        .where(RoleGrant.role == Role.SUPERVISOR.value, User.active.is_(True))
-        .where(or_(RoleGrant.country_id.is_(None), RoleGrant.country_id == change.country_id))
-    )
-    return bool(set(db.session.scalars(query)) - change.contributor_ids)
+    return bool(eligible_supervisors(change))

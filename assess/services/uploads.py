@@ -1,22 +1,22 @@
 """Uploaded resource files: checked by extension *and* content, stored by their SHA-256.
 
-Files live in `ASSESS_UPLOAD_DIR` (default: `uploads/` in the instance folder), named
-`<sha256>.<ext>`: the name says nothing the uploader chose, the same file is stored once, and a
-write is atomic (a temporary file renamed into place). A file becomes public only when an approved
-`Resource` row names it."""
+Files live in the configured storage (`assess/storage.py`: the folder `ASSESS_UPLOAD_DIR`, default
+`uploads/` in the instance folder, or an S3 bucket), named `<sha256>.<ext>`: the name says nothing
+the uploader chose, the same file is stored once, and a write is atomic. A file becomes public
+only when an approved `Resource` row names it."""
 
 import hashlib
 import io
-import os
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from flask import current_app
 from flask_babel import gettext
 
+from ..storage import current as current_storage
 from .errors import ValidationError
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -59,13 +59,6 @@ class StoredFile:
     @property
     def type(self) -> FileType:
         return TYPES[self.stored_name.rsplit(".", 1)[1]]
-
-
-def upload_dir() -> Path:
-    configured = current_app.config.get("UPLOAD_DIR")
-    path = Path(configured) if configured else Path(current_app.instance_path) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def max_bytes() -> int:
@@ -135,26 +128,25 @@ def store(filename: str, data: bytes) -> StoredFile:
     """Check and store a file; storing the same bytes twice keeps one copy."""
     file_type = check(filename, data)
     stored_name = f"{hashlib.sha256(data).hexdigest()}.{file_type.extension}"
-    target = upload_dir() / stored_name
-    if not target.exists():
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(data)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+    storage = current_storage()
+    if not storage.exists(stored_name):
+        storage.put(stored_name, data)
     original = Path(filename.replace("\\", "/")).name[:200]
     return StoredFile(stored_name, original, len(data))
 
 
-def path_of(stored_name: str) -> Path | None:
-    """The file on disk for a stored name, or None; never a path outside the upload folder."""
+def exists(stored_name: str) -> bool:
+    """Whether a stored name is well formed and its file is in the storage."""
+    return bool(STORED_NAME.match(stored_name or "")) and current_storage().exists(stored_name)
+
+
+def open_stored(stored_name: str) -> Path | IO[bytes] | None:
+    """The file for a stored name, for `send_file`: a path on local storage, else its content;
+    None when the name is malformed or the file is missing. Never outside the storage."""
     if not STORED_NAME.match(stored_name or ""):
         return None
-    path = upload_dir() / stored_name
-    return path if path.is_file() else None
+    storage = current_storage()
+    return storage.local_path(stored_name) or storage.open(stored_name)
 
 
 def download_name(title: str, stored_name: str) -> str:

@@ -13,6 +13,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, scoped_session
 
+from .. import jobs
 from ..database import write_transaction
 from ..extensions import db
 from ..models import OutboxEmail, Role, RoleGrant, User, UserToken
@@ -131,7 +132,9 @@ def _write_mail(session: Session, user: User, purpose: str, token: str) -> None:
             hours=hours,
             link=link,
         )
-    session.add(OutboxEmail(recipient=user.email, subject=subject, body=body))
+    mail = OutboxEmail(recipient=user.email, subject=subject, body=body)
+    session.add(mail)
+    jobs.after_commit(session, "send_mail", mail)
 
 
 def _email(email: str) -> str:

@@ -1,17 +1,10 @@
-from flask import Blueprint
+"""The staff side (/staff/): queues, country pages, the editor and the review screen."""
 
-bp = Blueprint("staff", __name__, url_prefix="/staff")
+from flask import Flask
 
-# Routes register on bp when their modules are imported.
-from . import (  # noqa: E402,F401
-    audit,
-    audit_labels,
-    country,
-    editor,
-    labels,
-    matrix,
-    notifications,
-    queues,
-    review,
-    views,
-)
+from . import audit, country, editor, matrix, notifications, queues, review, views  # noqa: F401  (each adds its routes to `bp`)
+from .blueprint import bp
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)

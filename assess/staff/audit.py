@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from flask import Response, abort, render_template
 from flask_login import current_user, login_required
 
-from ..services import audit_log
-from ..services.audit_log import AuditFilters
+from ..queries import audit_log
+from ..queries.audit_log import AuditFilters
 from ..services.errors import PermissionDenied
-from . import bp
+from .blueprint import bp
 from .queues import country_arg, int_arg, page_number, text_arg
 
 

@@ -4,7 +4,6 @@ language for each action code the services record (`audit.record`), never the co
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from . import bp
 from .labels import STATE_LABELS, State
 
 ACTION_LABELS = {
@@ -60,7 +59,6 @@ APPLIED = {  # "<operation>_<kind>": an approved profile change written to the p
 }
 
 
-@bp.app_template_global()
 def audit_label(action: str) -> str:
     """The phrase for an action code; an unknown code as it is, underscores as spaces."""
     if action in ACTION_LABELS:
@@ -74,7 +72,6 @@ def audit_label(action: str) -> str:
     return action.replace("_", " ")
 
 
-@bp.app_template_global()
 def state_name(state: str | None) -> str:
     """A workflow state as a word, "—" for none; an unknown one as it is."""
     if not state:

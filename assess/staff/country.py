@@ -5,25 +5,33 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .. import queries
 from ..extensions import db
 from ..models import Indicator
+from ..queries import public as queries
+from ..queries.staff import country_or_404, country_rows
+from ..search import names
 from ..services import assessments
 from ..services.errors import ServiceError
 from ..services.permissions import is_editor, is_supervisor
-from . import bp
-from .loading import country_or_404, country_rows
-from .responses import message_for, status_for
+from .blueprint import bp
+from .responses import status_for
 
 
 @bp.get("/countries")
 @login_required
 def country_jump():
-    """The country chooser on the home page (a GET form, no script needed)."""
-    code = request.args.get("iso2", "").strip()
-    country = queries.country_by_code(code)
+    """The country chooser on the home page (a GET form, no script needed): a code, or a name
+    in any interface language; several matches are listed to choose from."""
+    asked = request.args.get("iso2", "").strip()[:100]
+    country = queries.country_by_code(asked)
     if country is None:
-        flash(_("No country has the code “%(code)s”.", code=code[:10]), "error")
+        matches = names.countries(asked, queries.countries())
+        best = [m for m in matches if m.rank == 0] or matches
+        if len(best) > 1:
+            return render_template("staff/country_choices.html", asked=asked, matches=matches)
+        country = best[0].country if best else None
+    if country is None:
+        flash(_("No country has the code or name “%(code)s”.", code=asked[:40]), "error")
         return redirect(url_for("staff.home"))
     return redirect(url_for("staff.country", iso2=country.iso2.lower()))
 
@@ -59,7 +67,7 @@ def start(iso2: str, slug: str):
     try:
         version = assessments.start_draft(current_user, found.id, indicator.id)
     except ServiceError as error:
-        return render_country(iso2, message_for(error), status_for(error))
+        return render_country(iso2, str(error), status_for(error))
     if version.base_version_id is None:
         flash(_("Draft started. Nothing is public until it is approved."))
     else:

@@ -11,12 +11,13 @@ from flask_login import current_user, login_required
 
 from ..diffing import Chunk, word_diff
 from ..models import AuditEvent, User
+from ..queries.staff import VersionPage, version_or_404, version_page
 from ..rendering import render_markdown
 from ..services import assessments
 from ..services.content import VersionContent, content_of, problems
 from ..services.errors import ServiceError, ValidationError
 from ..workflow import EDITABLE_STATES, State
-from . import bp
+from .blueprint import bp
 from .forms import (
     CommentForm,
     VersionForm,
@@ -28,8 +29,7 @@ from .forms import (
     reshape,
 )
 from .labels import state_label
-from .loading import VersionPage, version_or_404, version_page
-from .responses import message_for, status_for
+from .responses import status_for
 from .review import render_review
 
 
@@ -123,7 +123,7 @@ def _refused(version_id: int, form: VersionForm, content: VersionContent, error:
     page = _fresh_page(version_id)
     context: dict = {}
     if not isinstance(error, ValidationError | assessments.StaleForm):  # their panels say it
-        context["message"] = message_for(error)
+        context["message"] = str(error)
     if isinstance(error, assessments.StaleForm):
         form.row_version.data = str(page.version.row_version)
         last = page.last_save
@@ -137,28 +137,27 @@ def _refused(version_id: int, form: VersionForm, content: VersionContent, error:
     return render_editor(page, form, status_for(error), errors=errors, unsaved=True, **context)
 
 
-def _save_posted(version_id: int):
-    """Save the posted editor form. Returns (saved version, None) or (None, response)."""
+def _store_posted(version_id: int, store):
+    """Check the posted editor form and hand it to `store`; None, or the refusal's response."""
     page = _fresh_page(version_id)
     form, content, row_version, errors = _posted_form(page)
     if errors:
-        return None, render_editor(page, form, 422, errors=errors, unsaved=True)
-    if content == content_of(page.version) and row_version == page.version.row_version:
-        return page.version, None  # unchanged: no new save to record
+        return render_editor(page, form, 422, errors=errors, unsaved=True)
     try:
-        return assessments.save(current_user, version_id, content, row_version), None
+        store(current_user, version_id, content, row_version)
     except ServiceError as error:
-        return None, _refused(version_id, form, content, error)
+        return _refused(version_id, form, content, error)
+    return None
 
 
 @bp.post("/versions/<int:version_id>/save")
 @login_required
 def save(version_id: int):
-    saved, response = _save_posted(version_id)
-    if response is not None:
-        return response
+    refused = _store_posted(version_id, assessments.save)
+    if refused is not None:
+        return refused
     flash(_("Draft saved. It is not public and nobody reviews it until you submit it."), "success")
-    return redirect(url_for("staff.version", version_id=saved.id))
+    return redirect(url_for("staff.version", version_id=version_id))
 
 
 @bp.post("/versions/<int:version_id>/submit")
@@ -166,28 +165,32 @@ def save(version_id: int):
 def submit(version_id: int):
     """From the editor, save what was typed and submit it; from elsewhere, submit as stored."""
     version_or_404(current_user, version_id)
-    row_version = None
     if "status" in request.form:
-        saved, response = _save_posted(version_id)
-        if response is not None:
-            return response
-        row_version = saved.row_version
-    elif request.form.get("row_version", "").isdigit():
-        row_version = int(request.form["row_version"])
-    try:
-        assessments.submit(current_user, version_id, row_version)
-    except ServiceError as error:
-        page = _fresh_page(version_id)
-        if not can_edit(page):
-            return render_review(page, status=status_for(error), message=message_for(error))
-        data = formdata_of(content_of(page.version), page.instruments, page.version.row_version)
-        form = build_form(data, page.instruments)
-        errors = getattr(error, "errors", None)
-        return render_editor(
-            page, form, status_for(error), errors=errors, message=message_for(error), saved=True
-        )
+        refused = _store_posted(version_id, assessments.save_and_submit)
+        if refused is not None:
+            return refused
+    else:
+        field = request.form.get("row_version", "")
+        try:
+            assessments.submit(current_user, version_id, int(field) if field.isdigit() else None)
+        except ServiceError as error:
+            return _refused_submission(version_id, error)
     flash(_("Submitted for review. A supervisor who did not work on it will decide."), "success")
     return redirect(url_for("staff.version", version_id=version_id))
+
+
+def _refused_submission(version_id: int, error: ServiceError):
+    """A submission of the stored content refused: the editor with what is missing, if the
+    version can still be edited, else the review screen."""
+    page = _fresh_page(version_id)
+    if not can_edit(page):
+        return render_review(page, status=status_for(error), message=str(error))
+    data = formdata_of(content_of(page.version), page.instruments, page.version.row_version)
+    form = build_form(data, page.instruments)
+    errors = getattr(error, "errors", None)
+    return render_editor(
+        page, form, status_for(error), errors=errors, message=str(error), saved=True
+    )
 
 
 def _simple_action(version_id: int, action, done: str):
@@ -195,9 +198,7 @@ def _simple_action(version_id: int, action, done: str):
     try:
         action(current_user, version_id)
     except ServiceError as error:
-        return render_review(
-            _fresh_page(version_id), status=status_for(error), message=message_for(error)
-        )
+        return render_review(_fresh_page(version_id), status=status_for(error), message=str(error))
     flash(done, "success")
     return None
 

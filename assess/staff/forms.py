@@ -290,7 +290,7 @@ def fields_by_name(form: VersionForm) -> dict:
 def attach_errors(form: VersionForm, errors: dict[str, list[str]]) -> list[tuple[str, str]]:
     """Put each message beside its field; return (field id, "Field: message") for the summary."""
     fields = fields_by_name(form)
-    summary = []
+    summary: list[tuple[str, str]] = []
     for name, messages in errors.items():
         field = fields.get(name)
         if field is None:

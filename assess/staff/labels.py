@@ -3,7 +3,6 @@
 from flask_babel import lazy_gettext as _l
 
 from ..workflow import State
-from . import bp
 
 STATE_LABELS = {
     State.DRAFT: _l("Draft"),
@@ -44,21 +43,17 @@ EVENT_LABELS = {
 }
 
 
-@bp.app_template_global()
 def state_label(state: str) -> str:
     return str(STATE_LABELS[State(state)])
 
 
-@bp.app_template_global()
 def state_icon(state: str) -> str:
     return STATE_ICONS[State(state)]
 
 
-@bp.app_template_global()
 def event_label(action: str) -> str:
     return str(EVENT_LABELS.get(action, action))
 
 
-@bp.app_template_global()
 def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))

@@ -4,9 +4,9 @@ from flask import render_template
 from flask_login import current_user, login_required
 
 from ..models import Status
-from ..services import coverage
-from ..services.coverage import PER_PAGE_CHOICES, WORK_CHOICES, CoverageFilters
-from . import bp
+from ..queries import coverage
+from ..queries.coverage import PER_PAGE_CHOICES, WORK_CHOICES, CoverageFilters
+from .blueprint import bp
 from .queues import int_arg, page_number, text_arg
 
 

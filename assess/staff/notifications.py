@@ -8,21 +8,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..auth.views import safe_next
 from ..services import notifications
 from ..services.errors import NotFound
-from . import bp
+from .blueprint import bp
 from .queues import page_number
 
 
-@bp.app_context_processor
-def unread_notifications():
-    def unread_notification_count() -> int | None:
-        if not current_user.is_authenticated:
-            return None
-        try:
-            return notifications.unread_count(current_user)
-        except SQLAlchemyError:  # the header must not break an error page when the database is
-            return None
-
-    return {"unread_notification_count": unread_notification_count}
+def unread_notification_count() -> int | None:
+    """The count in the header (a template global)."""
+    if not current_user.is_authenticated:
+        return None
+    try:
+        return notifications.unread_count(current_user)
+    except SQLAlchemyError:  # the header must not break an error page when the database is
+        return None
 
 
 @bp.route("/notifications")

@@ -8,10 +8,10 @@ from flask import render_template, request, url_for
 from flask_babel import format_timedelta
 from flask_login import current_user, login_required
 
-from ..services import queues
+from ..queries import queues
+from ..queries.queues import AGE_CHOICES, DRAFT_QUEUE_STATES, QueueFilters
 from ..services.permissions import is_admin
-from ..services.queues import AGE_CHOICES, DRAFT_QUEUE_STATES, QueueFilters
-from . import bp
+from .blueprint import bp
 
 MAX_TEXT_ARG = 80
 
@@ -50,7 +50,6 @@ def queue_filters() -> QueueFilters:
     )
 
 
-@bp.app_template_global()
 def page_url(number: int) -> str:
     """This page's URL with the same filters, at page `number`."""
     values: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict()}
@@ -58,12 +57,10 @@ def page_url(number: int) -> str:
     return url_for(request.endpoint or "staff.home", **values)
 
 
-@bp.app_template_global()
 def version_url(version_id: int) -> str:
     return queues.version_path(version_id)
 
 
-@bp.app_template_filter("age")
 def age(since: datetime | None) -> str:
     if since is None:
         return ""

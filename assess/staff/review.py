@@ -8,14 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..diffing import Chunk, RowChange, row_diff, word_diff
+from ..queries.staff import VersionPage, version_or_404, version_page
 from ..services import assessments, comments
 from ..services.content import VersionContent, content_of
 from ..services.errors import ServiceError
 from ..workflow import Action, State, available_actions
-from . import bp
+from .blueprint import bp
 from .forms import CommentForm, DecisionForm, RetractForm
-from .loading import VersionPage, version_or_404, version_page
-from .responses import message_for, status_for
+from .responses import status_for
 
 
 @dataclass
@@ -63,7 +63,7 @@ def _keyed(rows: list[tuple], identity: int) -> list[tuple]:
     return keyed
 
 
-def citation_rows(content: VersionContent | None) -> list[tuple]:
+def citation_diff_rows(content: VersionContent | None) -> list[tuple]:
     rows = [
         (c.instrument_title, c.year_adopted, c.provision, c.status_as_of, c.url, c.language)
         for c in (content.citations if content else [])
@@ -71,7 +71,7 @@ def citation_rows(content: VersionContent | None) -> list[tuple]:
     return _keyed(rows, identity=2)
 
 
-def source_rows(content: VersionContent | None) -> list[tuple]:
+def source_diff_rows(content: VersionContent | None) -> list[tuple]:
     rows = [(s.title, s.publisher, s.year, s.url) for s in (content.sources if content else [])]
     return _keyed(rows, identity=1)
 
@@ -84,8 +84,8 @@ def content_diff(old: VersionContent | None, new: VersionContent) -> ContentDiff
         old=old,
         new=new,
         analysis=word_diff(old.analysis if old else "", new.analysis),
-        citations=row_diff(citation_rows(old), citation_rows(new), key=by_key),
-        sources=row_diff(source_rows(old), source_rows(new), key=by_key),
+        citations=row_diff(citation_diff_rows(old), citation_diff_rows(new), key=by_key),
+        sources=row_diff(source_diff_rows(old), source_diff_rows(new), key=by_key),
     )
 
 
@@ -122,7 +122,7 @@ def _decide(version_id: int, decide, done: str):
         errors = getattr(error, "errors", {})
         form.comment.errors = errors.get("comment", [])
         page = version_page(current_user, version_or_404(current_user, version_id))
-        return render_review(page, status_for(error), message_for(error), decision_form=form)
+        return render_review(page, status_for(error), str(error), decision_form=form)
     flash(done, "success")
     return redirect(url_for("staff.version", version_id=version_id))
 
@@ -163,7 +163,7 @@ def retract(version_id: int):
     except ServiceError as error:
         form.reason.errors = getattr(error, "errors", {}).get("comment", [])
         page = version_page(current_user, version_or_404(current_user, version_id))
-        return render_review(page, status_for(error), message_for(error), retract_form=form)
+        return render_review(page, status_for(error), str(error), retract_form=form)
     flash(_("Withdrawn from the public profile, with your reason."), "success")
     return redirect(url_for("staff.version", version_id=version_id))
 
@@ -178,7 +178,7 @@ def comment(version_id: int):
     except ServiceError as error:
         form.body.errors = getattr(error, "errors", {}).get("body", [])
         page = version_page(current_user, version_or_404(current_user, version_id))
-        return render_review(page, status_for(error), message_for(error), comment_form=form)
+        return render_review(page, status_for(error), str(error), comment_form=form)
     flash(_("Comment added."), "success")
     back = url_for("staff.version", version_id=version_id, view=request.form.get("view") or None)
     return redirect(f"{back}#thread")

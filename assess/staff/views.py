@@ -7,7 +7,7 @@ from ..extensions import db
 from ..models import Assessment, Country, Version
 from ..services.permissions import country_scope, is_admin
 from ..workflow import OPEN_STATES
-from . import bp
+from .blueprint import bp
 
 
 @bp.route("/")

@@ -1,7 +1,7 @@
 """notifications stored as a message key and parameters; each user's language and time zone
 
 Revision ID: 0004_rtl
-Revises: 0003_perf
+Revises: 0004_research_search
 Create Date: 2026-12-02 00:20:00
 
 A notification was stored as a finished sentence in the site's language; it now also keeps the
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_rtl"
-down_revision = "0003_perf"
+down_revision = "0004_research_search"
 branch_labels = None
 depends_on = None
 

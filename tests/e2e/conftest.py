@@ -97,8 +97,11 @@ def _wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
 
 @pytest.fixture(scope="package")
 def live_server(e2e_database_url, tmp_path_factory):
-    """Base URL of gunicorn (two workers) serving the app over plain http."""
+    """Base URL of gunicorn (two workers) serving the app over plain http; with
+    ASSESS_E2E_VIA_NGINX=1, of the shipped nginx configuration in front of it (CI does both)."""
     port = _free_port()
+    via_nginx = os.environ.get("ASSESS_E2E_VIA_NGINX") == "1"
+    public_port = _free_port() if via_nginx else port
     folder = tmp_path_factory.mktemp("gunicorn")
     log = folder / "gunicorn.log"
     env = os.environ | {
@@ -109,6 +112,9 @@ def live_server(e2e_database_url, tmp_path_factory):
         "ASSESS_SESSION_COOKIE_SECURE": "false",
         "ASSESS_REMEMBER_COOKIE_SECURE": "false",
         "ASSESS_PREFERRED_URL_SCHEME": "http",
+        "ASSESS_BASE_URL": f"http://127.0.0.1:{public_port}",
+        "ASSESS_TRUSTED_HOSTS": "localhost",
+        "ASSESS_TRUSTED_PROXIES": "1" if via_nginx else "0",
     }
     env.pop("ASSESS_REDIS_URL", None)
     gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -123,7 +129,13 @@ def live_server(e2e_database_url, tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base, server, log)
-        yield base
+        if via_nginx:
+            from ..servers import nginx
+
+            with nginx(folder / "nginx", port, public_port) as proxied:
+                yield proxied
+        else:
+            yield base
     finally:
         server.terminate()
         server.wait(timeout=10)

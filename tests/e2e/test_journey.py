@@ -129,7 +129,8 @@ def test_draft_review_return_fix_approve_publish(new_page, live_server):
     expect(section).to_contain_text("Partial")
     audit.check(public, "public profile")
     screenshot(public, "public-profile-1280")
-    public.get_by_role("link", name=re.compile("CSAM Definition")).first.click()
+    # The summary at the top links to the section; its "Details" link leads to the history.
+    public.get_by_role("link", name=re.compile("Details.*CSAM Definition")).first.click()
     history = public.get_by_role("region", name="History")
     expect(history).to_contain_text("Version 1")
     expect(history).to_contain_text("approved by Dana Supervisor")

@@ -13,11 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload, subqueryload
 from sqlalchemy.orm.interfaces import LoaderOption
 
-from . import queries
-from .extensions import db
-from .models import Assessment, Citation, Country, Indicator, Status, Version
-from .public.helpers import absolute_url, public_name
-from .rendering import instrument_label, status_label
+from ..extensions import db
+from ..models import Assessment, Citation, Country, Indicator, Status, Version
+from ..presentation import absolute_url, public_name
+from ..rendering import instrument_label, status_label
+from . import public as queries
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -245,12 +245,12 @@ def _csv_row(country, indicator, assessment, versions) -> dict:
     )  # fmt: skip
     if assessment is None:
         return row
-    row["last_updated"] = iso(assessment.public_updated_at)
+    row["last_updated"] = iso(assessment.public_updated_at) or ""
     current = next((v for v in versions if v.id == assessment.published_version_id), None)
     if current is None:
         if versions and versions[0].retracted_at:
             row.update(
-                withdrawn_at=iso(versions[0].retracted_at),
+                withdrawn_at=iso(versions[0].retracted_at) or "",
                 withdrawn_reason=versions[0].retraction_reason,
             )
         return row

@@ -1,13 +1,12 @@
-from datetime import datetime
+"""Countries and their legal instruments."""
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ._base import UTCDateTime
+from ..extensions import Model, db
 
 
-class Country(db.Model):
+class Country(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     iso2: Mapped[str] = mapped_column(String(2), unique=True)
     iso3: Mapped[str] = mapped_column(String(3), unique=True)
@@ -21,26 +20,7 @@ class Country(db.Model):
         return f"<Country {self.iso2}>"
 
 
-class Indicator(db.Model):
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
-    title: Mapped[str] = mapped_column(String(200))
-    definition: Mapped[str] = mapped_column(Text, default="")
-    rubric_yes: Mapped[str] = mapped_column(Text, default="")
-    rubric_partial: Mapped[str] = mapped_column(Text, default="")
-    rubric_no: Mapped[str] = mapped_column(Text, default="")
-    position: Mapped[int] = mapped_column(Integer, default=0)
-    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    @property
-    def is_retired(self) -> bool:
-        return self.retired_at is not None
-
-    def __repr__(self) -> str:
-        return f"<Indicator {self.slug}>"
-
-
-class Instrument(db.Model):
+class Instrument(Model):
     """A legal instrument of one country (e.g. its Criminal Code of 2014), reused across citations."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,14 +16,14 @@ from datetime import UTC, datetime, timedelta
 from math import ceil
 from typing import Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, select, true
 from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from ..extensions import db
-from ..models import Assessment, Country, Indicator, Role, RoleGrant, User, Version
+from ..models import Assessment, Country, Indicator, Role, User, Version
 from ..models import VersionContributor as Contributor
+from ..services.permissions import country_scope, eligible_supervisors_sql, is_admin
 from ..workflow import State
-from .permissions import country_scope, is_admin
 
 PER_PAGE = 25
 AGE_CHOICES = (1, 7, 30, 90)  # "waiting longer than N days"
@@ -129,24 +129,7 @@ def in_scope(column, scope: set[int] | None) -> ColumnElement[bool]:
 
 def no_eligible_supervisor(version_id, country_id) -> ColumnElement[bool]:
     """True when no active supervisor of the country is free of this version (four-eyes)."""
-    # Explicit correlation: auto-correlation reaches only the immediately enclosing select, and
-    # the version and country belong to the one around it (else: a cross join over every version).
-    contributors = (
-        select(Contributor.user_id)
-        .where(Contributor.version_id == version_id)
-        .correlate_except(Contributor)
-    )
-    return ~exists(
-        select(RoleGrant.id)
-        .join(User, User.id == RoleGrant.user_id)
-        .where(
-            RoleGrant.role == Role.SUPERVISOR.value,
-            or_(RoleGrant.country_id.is_(None), RoleGrant.country_id == country_id),
-            User.active.is_(True),
-            RoleGrant.user_id.not_in(contributors),
-        )
-        .correlate_except(RoleGrant, User)
-    )
+    return ~exists(eligible_supervisors_sql(country_id, Version.contributors_sql(version_id)))
 
 
 def contributed_by(user: User) -> ColumnElement[bool]:

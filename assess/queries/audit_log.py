@@ -11,8 +11,8 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from ..extensions import db
 from ..models import AuditEvent, Country, User
-from .errors import PermissionDenied
-from .permissions import is_admin
+from ..services.errors import PermissionDenied
+from ..services.permissions import is_admin
 from .queues import PER_PAGE, Page, offset
 
 CSV_HEADER = [

@@ -7,7 +7,6 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import queries
 from ..extensions import db
 from ..models import (
     Assessment,
@@ -16,13 +15,22 @@ from ..models import (
     Country,
     Indicator,
     Instrument,
+    NewsItem,
+    ProfileChange,
     User,
     Version,
     VersionContributor,
 )
-from ..services import assessments, comments
-from ..services.permissions import actor_for, can_read_staff
+from ..services import comments, engine, profile_content
+from ..services.permissions import (
+    can_read_staff,
+    country_scope,
+    eligible_supervisors,
+    is_admin,
+    supervisor_ids,
+)
 from ..workflow import OPEN_STATES, Actor, State
+from . import public as queries
 
 
 def country_or_404(user: User, iso2: str) -> Country:
@@ -105,16 +113,15 @@ def version_page(user: User, version: Version) -> VersionPage:
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(1)
     )
-    supervisors = assessments.supervisor_ids(assessment.country_id)
+    supervisors = supervisor_ids(assessment.country_id)
     return VersionPage(
         version=version,
-        actor=actor_for(user, version, assessment.country_id),
+        actor=engine.actor(user, version),
         published=published,
         instruments=instruments,
         thread=comments.thread(version.id),
         needs_second_supervisor=(
-            State(version.state) in OPEN_STATES
-            and assessments.needs_second_supervisor(version, supervisors)
+            State(version.state) in OPEN_STATES and not eligible_supervisors(version, supervisors)
         ),
         last_save=last_save,
     )
@@ -151,11 +158,38 @@ def country_rows(country: Country) -> list[CountryRow]:
             .options(joinedload(Version.created_by), selectinload(Version.contributors))
         )
     }
-    supervisors = assessments.supervisor_ids(country.id)
+    supervisors = supervisor_ids(country.id)
     result = []
     for indicator in indicators:
         assessment = found.get(indicator.id)
         version = open_versions.get(assessment.id) if assessment else None
-        flagged = version is not None and assessments.needs_second_supervisor(version, supervisors)
+        flagged = version is not None and not eligible_supervisors(version, supervisors)
         result.append(CountryRow(indicator, assessment, version, flagged))
     return result
+
+
+def profile_items(country: Country) -> dict[str, list]:
+    """The country's current profile content, by kind."""
+    found = {}
+    for kind, model in profile_content.MODELS.items():
+        order = model.published_on.desc() if model is NewsItem else model.position
+        found[kind] = list(
+            db.session.scalars(select(model).where(model.country_id == country.id).order_by(order))
+        )
+    return found
+
+
+def open_profile_changes(user: User, country_id: int | None = None) -> list[ProfileChange]:
+    """Open changes the user may see, oldest first."""
+    query = (
+        select(ProfileChange)
+        .where(ProfileChange.state.in_([s.value for s in OPEN_STATES]))
+        .options(joinedload(ProfileChange.country), joinedload(ProfileChange.created_by))
+        .order_by(ProfileChange.updated_at)
+    )
+    if country_id is not None:
+        query = query.where(ProfileChange.country_id == country_id)
+    scope = None if is_admin(user) else country_scope(user)
+    if scope is not None:
+        query = query.where(ProfileChange.country_id.in_(scope))
+    return list(db.session.scalars(query))

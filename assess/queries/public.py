@@ -9,13 +9,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.interfaces import LoaderOption
 
-from .extensions import db
-from .models import (
+from ..extensions import db
+from ..models import (
     Assessment,
     AuditEvent,
     Citation,
@@ -28,12 +28,13 @@ from .models import (
     Status,
     Version,
 )
-from .workflow import PUBLIC_STATES, State
+from ..models.audit import PUBLIC_OBJECT_TYPES
+from ..workflow import PUBLIC_STATES, State
 
 PUBLIC = sorted(s.value for s in PUBLIC_STATES)
 
 
-def version_details() -> list[LoaderOption]:
+def version_details() -> list[Any]:
     """What a rendered version needs: citations with instruments, sources, approver, retractor."""
     return [
         selectinload(Version.citations).joinedload(Citation.instrument, innerjoin=True),
@@ -96,15 +97,25 @@ def country_by_code(iso2: str) -> Country | None:
     return db.session.scalar(select(Country).where(Country.iso2 == iso2.upper()))
 
 
-def _assessments(*conditions) -> list[Assessment]:
-    """Assessments with their published version, loaded whole."""
-    return list(
+def _assessments(*conditions, details: bool = True) -> list[Assessment]:
+    """Assessments with their published version, loaded whole (or without its citations,
+    sources and people, for a page that may already hold them rendered)."""
+    if details:
+        loaded = selectinload(Assessment.published_version).options(*version_details())
+    else:
+        loaded = joinedload(Assessment.published_version)
+    return list(db.session.scalars(select(Assessment).where(*conditions).options(loaded)))
+
+
+def load_version_details(versions: list[Version]) -> None:
+    """Load what `version_details` names for versions loaded without it: one round for all."""
+    if versions:
         db.session.scalars(
-            select(Assessment)
-            .where(*conditions)
-            .options(selectinload(Assessment.published_version).options(*version_details()))
-        )
-    )
+            select(Version)
+            .where(Version.id.in_([v.id for v in versions]))
+            .options(*version_details())
+            .execution_options(populate_existing=True)
+        ).all()
 
 
 def withdrawn_versions(assessments: list[Assessment]) -> dict[int, Version]:
@@ -151,8 +162,19 @@ def _content(model, country: Country) -> list:
     )
 
 
-def profile(country: Country) -> Profile:
-    rows = _rows(active_indicators(), _assessments(Assessment.country_id == country.id))
+@dataclass(frozen=True)
+class ProfileContent:
+    members: list
+    facts: list
+    resources: list
+    news: list
+
+    @property
+    def size(self) -> int:
+        return len(self.members) + len(self.facts) + len(self.resources) + len(self.news)
+
+
+def profile_content(country: Country) -> ProfileContent:
     news = list(
         db.session.scalars(
             select(NewsItem)
@@ -160,10 +182,24 @@ def profile(country: Country) -> Profile:
             .order_by(NewsItem.published_on.desc(), NewsItem.id.desc())
         )
     )
-    return Profile(
-        country, rows, _content(Member, country), _content(Fact, country),
-        _content(Resource, country), news,
-    )  # fmt: skip
+    return ProfileContent(
+        _content(Member, country), _content(Fact, country), _content(Resource, country), news
+    )
+
+
+def profile(
+    country: Country,
+    details: bool = True,
+    content: ProfileContent | None = None,
+    indicators: list | None = None,
+) -> Profile:
+    """A country's profile; without `details`, its versions come without citations, sources
+    and people (see `load_version_details`); `content` and `indicators` are the profile content
+    and the active indicators when the caller holds them already."""
+    assessments = _assessments(Assessment.country_id == country.id, details=details)
+    rows = _rows(active_indicators() if indicators is None else indicators, assessments)
+    held = content or profile_content(country)
+    return Profile(country, rows, held.members, held.facts, held.resources, held.news)
 
 
 def countries(region: str | None = None) -> list[Country]:
@@ -248,7 +284,8 @@ def indicator_statuses(indicator: Indicator) -> list[CountryStatus]:
     rows = []
     for country in countries():
         assessment = assessments.get(country.id)
-        rows.append(CountryStatus(country, assessment, assessment and assessment.published_version))
+        published = assessment.published_version if assessment else None
+        rows.append(CountryStatus(country, assessment, published))
     return rows
 
 
@@ -278,11 +315,11 @@ class History:
         return next((v for v in self.versions if v.number == number), None)
 
     def previous(self, version: Version) -> Version | None:
-        older = [v for v in self.versions if v.number < version.number]
+        older = [v for v in self.versions if (v.number or 0) < (version.number or 0)]
         return older[0] if older else None
 
     def next(self, version: Version) -> Version | None:
-        newer = [v for v in self.versions if v.number > version.number]
+        newer = [v for v in self.versions if (v.number or 0) > (version.number or 0)]
         return newer[-1] if newer else None
 
 
@@ -316,7 +353,8 @@ def public_version_numbers() -> dict[tuple[str, str], list[int]]:
         .where(Version.state.in_(PUBLIC))
         .order_by(Country.iso2, Indicator.slug, Version.number)
     ):
-        found.setdefault((iso2.lower(), slug), []).append(number)
+        if number is not None:  # every public version has one
+            found.setdefault((iso2.lower(), slug), []).append(number)
     return found
 
 
@@ -335,10 +373,11 @@ def _revision_statement() -> Select:
     def scalar(expression):
         return select(expression).scalar_subquery()
 
+    public_event = AuditEvent.object_type.in_(PUBLIC_OBJECT_TYPES)
     return select(
         scalar(func.max(Assessment.public_updated_at)),
-        scalar(func.max(AuditEvent.at)),
-        scalar(func.max(AuditEvent.id)),
+        select(func.max(AuditEvent.at)).where(public_event).scalar_subquery(),
+        select(func.count()).select_from(AuditEvent).where(public_event).scalar_subquery(),
         *(
             scalar(func.count(model.id))
             for model in (Country, Indicator, Member, Fact, Resource, NewsItem)
@@ -348,8 +387,9 @@ def _revision_statement() -> Select:
 
 
 def public_revision() -> Revision:
-    """One cheap statement: the latest publication or retraction, the latest audited change (profile
-    content, indicators, accounts), and the sizes of the tables the public pages list."""
+    """One cheap statement: the latest publication or retraction, the latest audited change to what
+    the public sees (profile content, indicators), and the sizes of the tables the public pages
+    list."""
     row = db.session.execute(_revision_statement()).one()
     published, audited = row[0], row[1]
     key = "|".join("" if v is None else str(v) for v in row)

@@ -1,0 +1,107 @@
+"""Atom feeds of publications and retractions, site-wide and per country (feedgen)."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from feedgen.feed import FeedGenerator
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from .extensions import db
+from .i18n import country_name, reference_text
+from .models import Assessment, Country, Indicator, Version
+from .public.helpers import absolute_url, permalink
+from .rendering import render_markdown, status_label
+from .workflow import PUBLIC_STATES, State
+
+ENTRIES = 50
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # an empty feed's date: stable, so caches agree
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str  # "published" or "retracted"
+    at: datetime
+    version: Version
+    country: Country
+    indicator: Indicator
+
+
+def events(country: Country | None = None, limit: int = ENTRIES) -> list[Event]:
+    """The latest publications and retractions, newest first: two statements."""
+    base = (
+        select(Version, Country, Indicator)
+        .join(Assessment, Assessment.id == Version.assessment_id)
+        .join(Country, Country.id == Assessment.country_id)
+        .join(Indicator, Indicator.id == Assessment.indicator_id)
+        .options(joinedload(Version.decided_by))
+    )
+    if country is not None:
+        base = base.where(Assessment.country_id == country.id)
+    public = [s.value for s in PUBLIC_STATES]
+    published = db.session.execute(
+        base.where(Version.state.in_(public)).order_by(Version.published_at.desc()).limit(limit)
+    ).all()
+    retracted = db.session.execute(
+        base.where(Version.state == State.RETRACTED.value)
+        .order_by(Version.retracted_at.desc())
+        .limit(limit)
+    ).all()
+    # Public versions carry the date of their state: published_at, and retracted_at once retracted.
+    found = [Event("published", v.published_at, v, c, i) for v, c, i in published]  # type: ignore[arg-type]
+    found += [Event("retracted", v.retracted_at, v, c, i) for v, c, i in retracted]  # type: ignore[arg-type]
+    return sorted(found, key=lambda e: (e.at, e.kind), reverse=True)[:limit]
+
+
+def _entry(feed: FeedGenerator, event: Event) -> None:
+    version, country, indicator = event.version, event.country, event.indicator
+    link = permalink(country, indicator, version)
+    names = {
+        "indicator": reference_text(indicator.title),
+        "country": country_name(country.name),
+        "number": version.number,
+        "status": status_label(version.status),
+    }
+    entry = feed.add_entry(order="append")
+    entry.link(href=link, rel="alternate")
+    entry.published(version.published_at)
+    entry.updated(event.at)
+    if event.kind == "published":
+        entry.id(link)
+        entry.title(_("%(country)s, %(indicator)s: %(status)s (version %(number)s)", **names))
+        entry.content(str(render_markdown(version.analysis)), type="html")
+    else:
+        entry.id(link + "#withdrawn")
+        entry.title(_("Withdrawn: %(country)s, %(indicator)s (version %(number)s)", **names))
+        entry.content(version.retraction_reason or "", type="text")
+
+
+def atom(country: Country | None = None) -> bytes:
+    organisation = current_app.config["ORGANISATION"]
+    if country is None:
+        self_path, page_path = url_for("public.feed"), url_for("public.index")
+        title = _("%(organisation)s: publications and withdrawals", organisation=organisation)
+    else:
+        iso2 = country.iso2.lower()
+        self_path = url_for("public.country_feed", iso2=iso2)
+        page_path = url_for("public.country", iso2=iso2)
+        title = _(
+            "%(organisation)s: %(country)s, publications and withdrawals",
+            organisation=organisation, country=country_name(country.name),
+        )  # fmt: skip
+    feed = FeedGenerator()
+    feed.id(absolute_url(self_path))
+    feed.title(title)
+    feed.author({"name": organisation, "uri": current_app.config.get("ORGANISATION_URL") or None})
+    feed.link(href=absolute_url(self_path), rel="self", type="application/atom+xml")
+    feed.link(href=absolute_url(page_path), rel="alternate", type="text/html")
+    licence = current_app.config.get("DATA_LICENCE") or {}
+    if licence.get("title"):
+        feed.rights(licence["title"])
+    found = events(country)
+    feed.updated(found[0].at if found else EPOCH)
+    for event in found:
+        _entry(feed, event)
+    return feed.atom_str(pretty=True)
