@@ -67,7 +67,7 @@ def load_config(app: Flask, config: dict | None) -> None:
 def register_extensions(app: Flask) -> None:
     from .database import configure_sqlite
     from .extensions import babel, csrf, db, login_manager, migrate
-    from .i18n import select_locale
+    from .i18n import select_locale, select_timezone
 
     db.init_app(app)
     with app.app_context():
@@ -76,7 +76,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=resource_dir("migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
 
 def register_converters(app: Flask) -> None:
@@ -104,12 +104,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from . import logs, reauth
+    from . import language_urls, logs, reauth
     from .public import fastpath, fragments
     from .security import register
 
     fastpath.install(app)
     fragments.install(app)
+    language_urls.install(app)  # inside ProxyFix, outside the public response store
     register(app)
     reauth.register(app)
     logs.configure(app)  # outermost: logs and counts every request, the stored ones too

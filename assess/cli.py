@@ -67,18 +67,33 @@ def _fail(message: str) -> None:
     default=None,
     help="Render pages in this many processes (default: one per core).",
 )
+@click.option(
+    "--languages",
+    default=None,
+    help="Comma-separated languages to write under their own prefix (/fr/…), "
+    "'none' for the default language only (default: every language).",
+)
 @with_appcontext
-def freeze_command(outdir: str, base_url: str | None, processes: int | None) -> None:
-    """Write the whole public site to OUTDIR as static files."""
+def freeze_command(
+    outdir: str, base_url: str | None, processes: int | None, languages: str | None
+) -> None:
+    """Write the whole public site to OUTDIR as static files, each language under its prefix."""
     from .public.freeze import freeze_pages, make_freezer, page_count
 
     if base_url:
         current_app.config["PUBLIC_BASE_URL"] = base_url
-    freezer = make_freezer(current_app, outdir)
-    languages = current_app.config["LANGUAGES"]  # every page in every interface language
-    total = page_count(freezer, languages)
+    chosen = None
+    if languages is not None:
+        chosen = [code.strip() for code in languages.split(",") if code.strip() not in ("", "none")]
+        unknown = sorted(set(chosen) - set(current_app.config["LANGUAGES"]))
+        if unknown:
+            _fail(
+                f"Unknown language {', '.join(unknown)}: use {', '.join(current_app.config['LANGUAGES'])}."
+            )
+    freezer = make_freezer(current_app, outdir, chosen)
+    total = page_count(freezer)
     with click.progressbar(
-        freeze_pages(freezer, processes, languages),
+        freeze_pages(freezer, processes),
         length=total,
         label="Writing the public site",
         item_show_func=lambda page: page.url if page else None,

@@ -34,7 +34,7 @@ DEFAULTS: dict[str, object] = {
     "FRESH_LOGIN": timedelta(hours=12),
     "WTF_CSRF_TIME_LIMIT": None,
     "BABEL_DEFAULT_LOCALE": "en",
-    "LANGUAGES": ["en", "fr", "es", "ru"],
+    "LANGUAGES": ["en", "fr", "es", "ru", "ar"],
     "SITE_NAME": "assess",
     "ORGANISATION": "assess",
     # The publishing organisation (page titles, citations, feeds, the header): its web address,

@@ -1,6 +1,8 @@
-"""Languages: `?lang=`, the visitor's choice (a cookie), then Accept-Language, then English.
+"""Languages: the URL's prefix (`/fr/...`, see `language_urls`), else `?lang=`, else the
+visitor's choice (a cookie), then Accept-Language, then English.
 
-The language is never part of a public URL: a citation stays the same in every language.
+The canonical address of a page has no prefix: a citation stays the same in every language. The
+language links lead to the prefixed addresses, which a static copy can serve.
 
 Catalogues live in `assess/translations/<lang>/LC_MESSAGES/messages.po`, with the compiled `.mo`
 committed beside them. After changing an interface string, from the top of the repository:
@@ -23,17 +25,23 @@ import csv
 import gettext
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from functools import cache, lru_cache
 from importlib import resources
 
 import pycountry
+import pytz
+from babel.lists import format_list
 from flask import Blueprint, Flask, current_app, has_request_context, redirect, request
-from flask_babel import get_locale
+from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup, escape
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 from .auth.views import safe_next
+from .language_urls import url_language
 
 bp = Blueprint("i18n", __name__)
 
@@ -43,12 +51,23 @@ def register(app: Flask) -> None:
 
 
 COOKIE = "lang"
-LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ru": "Русский"}
+TIME_ZONE_COOKIE = "tz"  # set by static/js/timezone.js on staff pages: the browser's zone
+LANGUAGE_NAMES = {
+    "en": "English",
+    "fr": "Français",
+    "es": "Español",
+    "ru": "Русский",
+    "ar": "العربية",
+}
+RIGHT_TO_LEFT = frozenset({"ar"})
 
 
 def select_locale() -> str:
     if not has_request_context():  # the command line, mail sent by `assess send-mail`
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    prefixed = url_language()  # /fr/countries/kz: the address fixes the language
+    if prefixed:
+        return prefixed
     if current_app.config.get("FREEZE_LANGUAGE"):  # a static copy in one language
         return current_app.config["FREEZE_LANGUAGE"]
     languages = current_app.config["LANGUAGES"]
@@ -76,6 +95,77 @@ def negotiate(
 @lru_cache(maxsize=4096)  # browsers send few distinct headers; each is parsed once
 def _best_match(accept_language: str, languages: tuple[str, ...]) -> str | None:
     return parse_accept_header(accept_language, LanguageAccept).best_match(languages)
+
+
+def select_timezone() -> str:
+    """Staff times in the signed-in user's zone: their setting, else the browser's (the cookie
+    timezone.js sets), else UTC. Anonymous pages are shared by everyone: always UTC."""
+    if has_request_context() and current_user.is_authenticated:
+        for zone in (current_user.time_zone, request.cookies.get(TIME_ZONE_COOKIE, "")):
+            if zone in pytz.all_timezones_set:
+                return zone
+    return "UTC"
+
+
+def zoned_datetime(value, format: str = "medium") -> str:
+    """A date and time in the reader's zone and language, with the zone said, e.g.
+    "20 févr. 2026, 17:00 UTC+05:00"."""
+    return f"{format_datetime(value, format)} {format_datetime(value, 'ZZZZ')}"
+
+
+def current_zone() -> str:
+    """The zone staff times are shown in, with its offset now: "Asia/Almaty, GMT+05:00"."""
+    zone = get_timezone()
+    name = getattr(zone, "zone", None) or "UTC"
+    return f"{name.replace('_', ' ')}, {format_datetime(datetime.now(UTC), 'ZZZZ')}"
+
+
+def literal_list(values: list[str]) -> Markup:
+    """Values a file must hold as they are (English codes), listed in the page's language:
+    "Yes, Partial ou No", each marked as English."""
+    items = [Markup('<code lang="en" dir="ltr">%s</code>') % value for value in values]
+    slots = format_list([f"{{{n}}}" for n in range(len(items))], style="or", locale=page_language())
+    return escape(slots).format(*items)
+
+
+def page_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def direction_of(language: str) -> str:
+    return "rtl" if language.split("-")[0].lower() in RIGHT_TO_LEFT else "ltr"
+
+
+def text_direction() -> str:
+    """The `dir` of the page: right-to-left for Arabic, left-to-right otherwise."""
+    return direction_of(page_language())
+
+
+def content_language() -> str:
+    """The language members, facts, resources, news, instruments and indicator texts an
+    administrator wrote are in: the site's default language (they carry no language of their
+    own yet)."""
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def lang_attributes(language: str | None = None) -> Markup:
+    """` lang=".." dir=".."` for an element holding text written in `language` (by default the
+    content language) on a page in another language, so that a screen reader switches voice
+    (WCAG 3.1.2) and the text keeps its own direction; nothing when they are the same."""
+    language = language or content_language()
+    if language == page_language():
+        return Markup("")
+    return Markup(' lang="%s" dir="%s"') % (language, direction_of(language))
+
+
+def reference_lang(text: str | None) -> Markup:
+    """`lang_attributes` for an indicator or region text: none when it is shown translated."""
+    return Markup("") if text in _reference_texts() else lang_attributes()
+
+
+def shows_original_language() -> bool:
+    """Whether content on this page appears in a language other than the page's."""
+    return content_language() != page_language()
 
 
 @bp.route("/language/<code>")

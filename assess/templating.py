@@ -4,13 +4,27 @@ The helpers themselves live beside what they show (`public/helpers.py`, `staff/l
 this module only names them for Jinja, so that a template's vocabulary reads on one screen."""
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_number, get_locale
 from flask_login import current_user
 
 from . import rendering
 from .auth.forms import LogoutForm
 from .diffing import word_diff
-from .i18n import LANGUAGE_NAMES, country_name, reference_text
+from .i18n import (
+    LANGUAGE_NAMES,
+    country_name,
+    current_zone,
+    direction_of,
+    lang_attributes,
+    literal_list,
+    reference_lang,
+    reference_text,
+    shows_original_language,
+    text_direction,
+    zoned_datetime,
+)
+from .language_urls import alternates, language_path
+from .messages import notification_text
 from .models import Status
 from .presentation import public_name
 from .public import fragments
@@ -18,7 +32,7 @@ from .public import helpers as public
 from .public.files import resource_download_name
 from .services import uploads
 from .services.permissions import is_admin
-from .staff import labels, notifications, queues
+from .staff import audit_labels, labels, notifications, queues
 
 
 def register(app: Flask) -> None:
@@ -27,10 +41,12 @@ def register(app: Flask) -> None:
         markdown=rendering.render_markdown,
         country_name=country_name,
         reference_text=reference_text,
+        text_dir=direction_of,
         status_label=rendering.status_label,
         status_icon=rendering.status_icon,
         date=format_date,
-        datetime=format_datetime,
+        number=format_number,
+        datetime=zoned_datetime,
         # public pages
         count_statuses=public.count_statuses,
         language_name=public.language_name,
@@ -43,6 +59,15 @@ def register(app: Flask) -> None:
         statuses=list(Status),
         get_locale=get_locale,
         language_names=LANGUAGE_NAMES,
+        text_direction=text_direction,
+        language_path=language_path,
+        language_alternates=alternates,
+        literal_list=literal_list,
+        current_zone=current_zone,
+        notification_text=notification_text,
+        content_lang=lang_attributes,
+        reference_lang=reference_lang,
+        shows_original_language=shows_original_language,
         word_diff=word_diff,
         # public pages
         public_name=public_name,
@@ -61,6 +86,9 @@ def register(app: Flask) -> None:
         event_label=labels.event_label,
         unread_notification_count=notifications.unread_notification_count,
         upload_limit_mb=lambda: uploads.max_bytes() // (1024 * 1024),
+        role_label=labels.role_label,
+        audit_label=audit_labels.audit_label,
+        state_name=audit_labels.state_name,
     )
 
     @app.context_processor

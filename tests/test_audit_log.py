@@ -45,14 +45,14 @@ def test_admin_reads_every_event_newest_first(client, auth, history):
     auth.login(history["admin"])
     page = client.get("/staff/audit").get_data(as_text=True)
     rows = table_rows(page)
-    assert rows[0][1:4] == ["Ada", "login", f"user {history['admin'].id}"]
-    decision = next(r for r in rows if r[2] == "request changes")
+    assert rows[0][1:4] == ["Ada", "Signed in", f"user {history['admin'].id}"]
+    decision = next(r for r in rows if r[2] == "Changes requested")
     assert decision[1:6] == [
         "Marc",
-        "request changes",
+        "Changes requested",
         f"version {history['version'].id}",
         "Kazakhstan",
-        "submitted → to changes requested",
+        "Awaiting review → to Changes requested",
     ]
     assert decision[6] == '=HYPERLINK("https://evil.example","x")'  # escaped HTML, shown as text
     assert f'href="/staff/versions/{history["version"].id}"' in page
@@ -63,9 +63,9 @@ def test_admin_reads_every_event_newest_first(client, auth, history):
 @pytest.mark.parametrize(
     ("query", "actions", "countries"),
     [
-        ("?action=start", {"start"}, {"Kazakhstan", "France"}),
-        ("?country=FR", {"start", "save"}, {"France"}),
-        ("?country=kz&action=submit", {"submit"}, {"Kazakhstan"}),
+        ("?action=start", {"Draft started"}, {"Kazakhstan", "France"}),
+        ("?country=FR", {"Draft started", "Saved"}, {"France"}),
+        ("?country=kz&action=submit", {"Submitted for review"}, {"Kazakhstan"}),
     ],
 )
 def test_filters_narrow_the_events(client, auth, history, query, actions, countries):
@@ -78,7 +78,7 @@ def test_filters_narrow_the_events(client, auth, history, query, actions, countr
 def test_filter_by_user(client, auth, history):
     auth.login(history["admin"])
     page = client.get(f"/staff/audit?user={history['fr'].id}").get_data(as_text=True)
-    assert [r[1:3] for r in table_rows(page)] == [["Jean", "save"], ["Jean", "start"]]
+    assert [r[1:3] for r in table_rows(page)] == [["Jean", "Saved"], ["Jean", "Draft started"]]
     assert (
         f'<option value="{history["fr"].id}" selected>Jean &lt;jean@example.org&gt;</option>'
         in page

@@ -192,9 +192,7 @@ def test_robots_and_head_metadata(client):
     assert "Disallow: /staff/" in robots and "Sitemap: http://localhost/sitemap.xml" in robots
     html = text(client.get("/countries/kz"))
     assert '<link rel="canonical" href="http://localhost/countries/kz">' in html
-    assert (
-        '<link rel="alternate" hreflang="fr" href="http://localhost/countries/kz?lang=fr">' in html
-    )
+    assert '<link rel="alternate" hreflang="fr" href="http://localhost/fr/countries/kz">' in html
     assert (
         '<link rel="alternate" hreflang="x-default" href="http://localhost/countries/kz">' in html
     )
@@ -205,11 +203,11 @@ def test_robots_and_head_metadata(client):
     assert 'rel="icon" href="/static/favicon.svg"' in html
     assert 'href="/static/css/print.css" media="print"' in html
     assert "Cite this profile" in html
-    french = text(client.get("/countries/kz?lang=fr"))
-    assert '<html lang="fr">' in french
+    french = text(client.get("/fr/countries/kz"))
+    assert '<html lang="fr" dir="ltr">' in french
     with client.get("/static/favicon.svg") as icon:
         assert icon.status_code == 200 and b"<svg" in icon.data
-    compare = text(client.get("/compare?c=kz&c=cr&lang=es"))
+    compare = text(client.get("/es/compare?c=kz&c=cr"))
     assert '<link rel="canonical" href="http://localhost/compare?c=kz&amp;c=cr">' in compare
 
 

@@ -99,7 +99,7 @@ def _has_no_dead_link_and_no_server_only_route(out: Path) -> None:
     dead = []
     for url, page in links.items():
         bare = url.removeprefix("http://localhost")
-        for prefix in ("/fr", "/es", "/ru"):
+        for prefix in ("/en", "/fr", "/es", "/ru", "/ar"):
             bare = bare.removeprefix(prefix) if bare.startswith(prefix + "/") else bare
         assert not bare.startswith(SERVER_ONLY), (url, page)
         target = _target(out, url)
@@ -137,7 +137,7 @@ def _writes_every_public_page_and_download(out, output):
 
 def _is_byte_identical_to_the_server(out, client):
     paths = sorted(p for p in out.rglob("*") if p.is_file())
-    languages = {out / code for code in ("fr", "es", "ru")}
+    languages = {out / code for code in ("en", "fr", "es", "ru", "ar")}
     paths = [p for p in paths if not languages & set(p.parents)]  # the default language's copy
     sample = [
         p

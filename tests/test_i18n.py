@@ -5,12 +5,12 @@ import pytest
 
 def test_english_by_default(client):
     page = client.get("/countries/kz").get_data(as_text=True)
-    assert '<html lang="en">' in page
+    assert '<html lang="en" dir="ltr">' in page
 
 
 def test_accept_language_is_followed(client):
     page = client.get("/countries/kz", headers={"Accept-Language": "ru,en;q=0.5"})
-    assert '<html lang="ru">' in page.get_data(as_text=True)
+    assert '<html lang="ru" dir="ltr">' in page.get_data(as_text=True)
 
 
 def test_the_switcher_remembers_the_choice_and_returns_to_the_page(client):
@@ -20,7 +20,7 @@ def test_the_switcher_remembers_the_choice_and_returns_to_the_page(client):
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("lang=fr") and "HttpOnly" in cookie
     page = client.get("/countries/kz", headers={"Accept-Language": "es"}).get_data(as_text=True)
-    assert '<html lang="fr">' in page
+    assert '<html lang="fr" dir="ltr">' in page
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example"])

@@ -1,5 +1,6 @@
-"""The French, Spanish and Russian catalogues are complete, current and compiled, and the public
-pages and the login page show no English interface text in those languages."""
+"""The French, Spanish, Russian and Arabic catalogues are complete, current and compiled, and the
+public pages, the login page and every staff page show no English interface text in those
+languages."""
 
 import re
 from html.parser import HTMLParser
@@ -13,7 +14,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "assess" / "translations"
-LANGUAGES = ["fr", "es", "ru"]
+LANGUAGES = ["fr", "es", "ru", "ar"]
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 SKIPPED_DIRECTORIES = {".venv", ".git", "node_modules", "__pycache__", "build", "instance"}
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdr]|%%")
@@ -180,7 +181,8 @@ def test_public_pages_and_login_show_no_english_interface_text(client, demo_data
         response = client.get(url)
         assert response.status_code == 200, url
         html = response.get_data(as_text=True)
-        assert f'<html lang="{language}">' in html
+        direction = "rtl" if language == "ar" else "ltr"
+        assert f'<html lang="{language}" dir="{direction}">' in html
         text = visible_text(html, language)
         found = sorted(phrase for phrase in phrases if phrase in text)
         if found:
@@ -203,15 +205,25 @@ def test_the_switcher_marks_the_current_language_and_links_the_others(client):
     html = client.get("/countries/").get_data(as_text=True)
     switcher = html.split('class="languages"')[1].split("</nav>")[0]
     assert '<span aria-current="true" lang="es">Español</span>' in switcher
-    assert 'href="/language/fr?next=/countries/"' in switcher
-    assert 'href="/language/es' not in switcher
+    assert 'href="/fr/countries/"' in switcher and 'href="/ar/countries/"' in switcher
+    assert 'href="/es/' not in switcher
 
 
 def test_the_switcher_works_without_javascript(client):
-    """A plain link, a redirect and a cookie: the next page comes in the chosen language."""
+    """A plain link to the page under the language's prefix, whose own links keep it."""
     page = client.get("/countries/kz").get_data(as_text=True)
-    link = re.search(r'href="(/language/ru\?next=[^"]+)"', page).group(1)
-    response = client.get(link.replace("&amp;", "&"))
-    assert response.status_code == 302 and response.headers["Location"] == "/countries/kz"
-    again = client.get("/countries/kz").get_data(as_text=True)
-    assert '<html lang="ru">' in again and "Страны" in again
+    link = re.search(r'href="(/ru/[^"]+)" lang="ru"', page).group(1)
+    assert link == "/ru/countries/kz"
+    again = client.get(link).get_data(as_text=True)
+    assert '<html lang="ru" dir="ltr">' in again and "Страны" in again
+    assert 'href="/ru/countries/"' in again  # the next page stays in Russian
+
+
+def test_the_prefix_wins_over_the_cookie_and_citations_stay_canonical(client, demo_data):
+    client.set_cookie("lang", "fr")
+    assert '<html lang="fr"' in client.get("/countries/kz").get_data(as_text=True)
+    html = client.get("/ar/countries/kz/age-of-consent/v/1").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "http://localhost/countries/kz/age-of-consent/v/1" in html
+    # The citation names the canonical address; the citation files stay within the Arabic copy.
+    assert "localhost/ar/" not in html.split('class="cite"')[1]

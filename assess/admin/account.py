@@ -1,12 +1,15 @@
 """The signed-in user's account page, and the one-time links for invitations and resets."""
 
+import pytz
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
+from ..i18n import LANGUAGE_NAMES
 from ..services import users
 from ..services.errors import NotFound, ValidationError
 from .blueprint import account_bp
+from .common import apply_errors
 from .forms import PreferencesForm, SetPasswordForm
 
 
@@ -20,11 +23,29 @@ def no_referrer(response):
 @account_bp.route("/", methods=["GET", "POST"])
 @login_required
 def account():
-    form = PreferencesForm(email_notifications=current_user.email_notifications)
+    form = PreferencesForm(
+        email_notifications=current_user.email_notifications,
+        language=current_user.language,
+        time_zone=current_user.time_zone,
+    )
+    form.language.choices = [("", _("The site’s language")), *LANGUAGE_NAMES.items()]
+    form.time_zone.choices = [
+        ("", _("Automatic: this browser’s time zone, or UTC")),
+        *((zone, zone.replace("_", " ")) for zone in pytz.common_timezones),
+    ]
     if form.validate_on_submit():
-        users.set_preferences(current_user, bool(form.email_notifications.data))
-        flash(_("Your preferences are saved."), "success")
-        return redirect(url_for("account.account"), 303)
+        try:
+            users.set_preferences(
+                current_user,
+                bool(form.email_notifications.data),
+                form.language.data or "",
+                form.time_zone.data or "",
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash(_("Your preferences are saved."), "success")
+            return redirect(url_for("account.account"), 303)
     return render_template("admin/account.html", form=form)
 
 

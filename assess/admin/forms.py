@@ -108,6 +108,9 @@ class ImportCommitForm(FlaskForm):
 
 class PreferencesForm(FlaskForm):
     email_notifications = BooleanField(_l("Send me e-mail about my work (reviews, returns)"))
+    # Choices are set by the view: the site's languages, the time zones.
+    language = SelectField(_l("Language of your e-mails"), choices=[])
+    time_zone = SelectField(_l("Time zone of the times on staff pages"), choices=[])
 
 
 class SetPasswordForm(FlaskForm):

@@ -35,6 +35,10 @@ class User(UserMixin, Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The user's choice: e-mail about their work, or in-app notices only.
     email_notifications: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # E-mail comes in this language ("" = the site's); staff times in this zone ("" = the
+    # browser's, where it told us, else UTC).
+    language: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    time_zone: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     grants: Mapped[list["RoleGrant"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

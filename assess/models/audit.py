@@ -56,7 +56,11 @@ class Notification(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The sentence in the site's language, as written; `key` and `params` render it in the
+    # reader's language when read (`assess/messages.py`). Rows from before have no key.
     message: Mapped[str] = mapped_column(Text)
+    key: Mapped[str | None] = mapped_column(String(60))
+    params: Mapped[dict | None] = mapped_column(JSON)
     link: Mapped[str] = mapped_column(String(500), default="")
     read: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -3,17 +3,18 @@ answers when it renders a static copy (`FREEZING`: no search box, no sign-in, la
 the copies). Pages are written as `<path>/index.html`, so `/countries/kz` and `/countries/kz/<slug>`
 can both exist; any static server that serves a folder's index.html serves the copy.
 
-The default language is written at the top of OUTDIR, every other one under `OUTDIR/<code>/`, each
-with links inside its own copy."""
+The canonical, unprefixed pages are in the default language; each language also gets its own
+tree under its prefix (`/fr/countries/kz`, see `language_urls`), byte for byte what the server
+answers at that address, which is where the language links and `hreflang` alternates of every
+page lead: a static host cannot negotiate the language."""
 
 import multiprocessing
 import os
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, url_for
 from flask_frozen import Freezer, MissingURLGeneratorWarning, Page
 from sqlalchemy import select
 
@@ -104,7 +105,27 @@ def static_urls() -> Iterator[tuple[str, dict]]:
             yield "static", {"filename": path.relative_to(root).as_posix()}
 
 
-def make_freezer(app: Flask, destination: str) -> PublicFreezer:
+def _root_urls() -> list[str]:
+    """Every unprefixed URL the other generators yield (in Frozen-Flask's request context)."""
+    urls = [url_for(endpoint, **values) for endpoint, values in public_urls()]
+    urls += [url_for(endpoint, **values) for endpoint, values in static_urls()]
+    return urls + list(resource_urls())
+
+
+def language_copies(languages: list[str]):
+    """A generator of the same URLs under each language's prefix, one language after another."""
+
+    def language_urls() -> Iterator[str]:
+        root = _root_urls()
+        for code in languages:
+            for url in root:
+                yield f"/{code}{url}"
+
+    return language_urls
+
+
+def make_freezer(app: Flask, destination: str, languages: list[str] | None = None) -> PublicFreezer:
+    """A freezer of the public site; `languages` (default: every one) each get a prefixed tree."""
     app.config.update(
         FREEZER_DESTINATION=str(Path(destination).resolve()),
         # A previous copy's pages stay only if they are still public; nothing else is touched.
@@ -117,49 +138,18 @@ def make_freezer(app: Flask, destination: str) -> PublicFreezer:
     freezer.register_generator(public_urls)
     freezer.register_generator(static_urls)
     freezer.register_generator(resource_urls)
+    wanted = app.config["LANGUAGES"] if languages is None else languages
+    if wanted:
+        freezer.register_generator(language_copies(list(wanted)))
     return freezer
 
 
 CHUNK = 50  # pages per task: small enough for a smooth progress bar, large enough to be cheap
 
 
-def freeze_pages(
-    freezer: PublicFreezer, processes: int | None = None, languages: list[str] | None = None
-) -> Iterator[Page]:
-    """Write the pages in each of `languages` (default: the default language only), yielding
-    each (url, path) as it is written."""
-    default = freezer.app.config["BABEL_DEFAULT_LOCALE"]
-    for language in languages or [default]:
-        with _in_language(freezer, language, default):
-            yield from _freeze_language(freezer, processes)
-
-
-def page_count(freezer: PublicFreezer, languages: list[str] | None = None) -> int:
-    return sum(1 for _ in freezer.all_urls()) * len(languages or [None])
-
-
-@contextmanager
-def _in_language(freezer: PublicFreezer, language: str, default: str) -> Iterator[None]:
-    """The default language at the top of the copy, another under /<code>/ (links included)."""
-    config = freezer.app.config
-    saved = {
-        key: config.get(key)
-        for key in ("FREEZE_LANGUAGE", "FREEZER_DESTINATION", "FREEZER_BASE_URL", "PUBLIC_BASE_URL")
-    }
-    config["FREEZE_LANGUAGE"] = language
-    if language != default:
-        site = (config.get("PUBLIC_BASE_URL") or "http://localhost").rstrip("/")
-        config["PUBLIC_BASE_URL"] = site
-        config["FREEZER_BASE_URL"] = f"{site}/{language}/"
-        config["FREEZER_DESTINATION"] = str(Path(saved["FREEZER_DESTINATION"]) / language)
-    try:
-        yield
-    finally:
-        config.update(saved)
-
-
-def _freeze_language(freezer: PublicFreezer, processes: int | None) -> Iterator[Page]:
-    """Write the pages of one language.
+def freeze_pages(freezer: PublicFreezer, processes: int | None = None) -> Iterator[Page]:
+    """Write the pages, every language's tree included, yielding each (url, path) as it is
+    written.
 
     The list of URLs is made once, then the pages are rendered by `processes` forked workers
     (default: one per core), each with its own database connections: a full site of 249 countries
@@ -187,6 +177,12 @@ def _freeze_language(freezer: PublicFreezer, processes: int | None) -> Iterator[
         freezer.app.config["FREEZING"] = False
 
 
+def page_count(freezer: PublicFreezer) -> int:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingURLGeneratorWarning)
+        return len(_unique_urls(freezer))
+
+
 def _build_in_parallel(freezer: PublicFreezer, chunks: list, processes: int) -> Iterator[Page]:
     global _FORKED_FREEZER  # handed to the forked workers, which inherit it
     _FORKED_FREEZER = freezer
@@ -207,10 +203,15 @@ def _unique_urls(freezer: PublicFreezer) -> list[tuple[str, object]]:
 
 
 def _build(freezer: PublicFreezer, chunk: list[tuple[str, object]]) -> list[Page]:
-    return [
-        Page(url, freezer._build_one(url, last_modified).relative_to(freezer.root))
-        for url, last_modified in chunk
-    ]
+    return [_build_page(freezer, url, last_modified) for url, last_modified in chunk]
+
+
+def _build_page(freezer: PublicFreezer, url: str, last_modified: object) -> Page:
+    # Its own app context: Flask-Babel keeps the locale on `g`, which a request made inside an
+    # outer app context (the command's) shares with every other; /fr/ pages would come out in
+    # the language of the first page.
+    with freezer.app.app_context():
+        return Page(url, freezer._build_one(url, last_modified).relative_to(freezer.root))
 
 
 _FORKED_FREEZER: PublicFreezer | None = None

@@ -3,8 +3,9 @@ same page in the other interface languages (`?lang=fr`, or the `/fr/` copy of a 
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
+from ..language_urls import language_path
 from .helpers import absolute_url
 
 # Pages whose query string chooses what is shown (the rest ignore it, or only sort and filter).
@@ -29,12 +30,6 @@ def canonical_url() -> str:
 
 
 def language_url(code: str) -> str:
-    """This page in language `code`: a path under `/<code>/` in a frozen copy (a static host
-    cannot read the query), else `?lang=<code>` (no cookie needed, so it can be linked)."""
-    if current_app.config.get("FREEZING"):
-        default = current_app.config["BABEL_DEFAULT_LOCALE"]
-        prefix = "" if code == default else f"/{code}"
-        return absolute_url(prefix + request.path)
-    query = _query()
-    joiner = "&" if query else "?"
-    return canonical_url() + f"{joiner}{LANGUAGE_ARG}={code}"
+    """This page in language `code`: its path under `/<code>/` (`language_urls`), which the
+    server answers and a frozen copy holds."""
+    return language_path(code)

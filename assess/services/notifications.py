@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from .. import jobs
+from .. import jobs, messages
 from ..database import write_transaction
 from ..extensions import db
 from ..models import (
@@ -53,30 +53,13 @@ def recipients(session: Session, actor: User, version: Version, action: Action) 
 
 
 def _names(actor: User, indicator: str, country: str) -> dict[str, str]:
-    return {"actor": actor.display_name, "indicator": indicator, "country": country}
+    return messages.transition_params(actor.display_name, country, indicator)
 
 
-def _message(names: dict[str, str], action: Action) -> tuple[str, str]:
-    """(subject, sentence) in the site's default language: stored text outlives the request."""
-    if action == Action.SUBMIT:
-        return (
-            _("Review requested: %(country)s, %(indicator)s", **names),
-            _("%(actor)s submitted %(indicator)s for %(country)s for review.", **names),
-        )
-    if action == Action.APPROVE:
-        return (
-            _("Published: %(country)s, %(indicator)s", **names),
-            _("%(actor)s approved and published %(indicator)s for %(country)s.", **names),
-        )
-    if action == Action.REQUEST_CHANGES:
-        return (
-            _("Changes requested: %(country)s, %(indicator)s", **names),
-            _("%(actor)s requested changes to %(indicator)s for %(country)s.", **names),
-        )
-    return (
-        _("Rejected: %(country)s, %(indicator)s", **names),
-        _("%(actor)s rejected %(indicator)s for %(country)s.", **names),
-    )
+def _language(person: User) -> str:
+    """The language a person's e-mail is written in: theirs, else the site's."""
+    languages = current_app.config["LANGUAGES"]
+    return person.language if person.language in languages else languages[0]
 
 
 def _absolute(path: str) -> str:
@@ -109,31 +92,42 @@ def _notify(
     comment: str | None,
 ) -> None:
     link = version_path(version.id)
-    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject, sentence, body = _texts(
-            _names(actor, version.assessment.indicator.title, version.assessment.country.name),
-            link,
-            action,
-            comment,
-        )
+    key = messages.KEY_OF_ACTION[action]
+    params = _names(actor, version.assessment.indicator.title, version.assessment.country.name)
+    written = _Texts(key, params, link, comment if action in DECISIONS else None)
     for person in people:
-        session.add(Notification(user_id=person.id, message=sentence, link=link))
+        notice = Notification(
+            user_id=person.id, message=written.stored, key=key, params=params, link=link
+        )
+        session.add(notice)
         if person.email_notifications:  # the preference on the account page
+            subject, body = written.mail(_language(person))
             mail = OutboxEmail(recipient=person.email, subject=subject, body=body)
             session.add(mail)
             jobs.after_commit(session, "send_mail", mail)
 
 
-def _texts(
-    names: dict[str, str], link: str, action: Action, comment: str | None
-) -> tuple[str, str, str]:
-    """(subject, sentence, e-mail body); the caller chooses the language."""
-    subject, sentence = _message(names, action)
-    lines = [sentence]
-    if comment and comment.strip() and action in DECISIONS:
-        lines += ["", _("Comment:"), comment.strip()]
-    lines += ["", _("Open it: %(url)s", url=_absolute(link))]
-    return subject, sentence, "\n".join(lines)
+class _Texts:
+    """One message's texts: the sentence stored in the site's language (the notice itself is
+    rendered from its key in its reader's language) and the e-mail in each recipient's, made
+    once per language."""
+
+    def __init__(self, key: str, params: dict, link: str, comment: str | None) -> None:
+        self.key, self.params, self.link, self.comment = key, params, link, comment
+        self._mails: dict[str, tuple[str, str]] = {}
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            self.stored = messages.sentence(key, params)
+
+    def mail(self, language: str) -> tuple[str, str]:
+        if language not in self._mails:
+            with force_locale(language):
+                lines = [messages.sentence(self.key, self.params)]
+                if self.comment and self.comment.strip():
+                    lines += ["", _("Comment:"), self.comment.strip()]
+                lines += ["", _("Open it: %(url)s", url=_absolute(self.link))]
+                subject = messages.subject(self.key, self.params)
+                self._mails[language] = (subject, "\n".join(lines))
+        return self._mails[language]
 
 
 class Submissions:
@@ -173,20 +167,27 @@ class Submissions:
     def add(self, submitted: list[tuple[int, int, int]]) -> None:
         """Notify of each submitted (version id, country id, indicator id), in that order."""
         notices, mails = [], []
-        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
-            for version_id, country_id, indicator_id in submitted:
-                people = self.people[country_id]
-                if not people:
-                    continue
-                names = _names(
-                    self.actor, self.indicators[indicator_id], self.countries[country_id]
+        key = messages.KEY_OF_ACTION[Action.SUBMIT]
+        for version_id, country_id, indicator_id in submitted:
+            people = self.people[country_id]
+            if not people:
+                continue
+            params = _names(self.actor, self.indicators[indicator_id], self.countries[country_id])
+            link = version_path(version_id)
+            written = _Texts(key, params, link, None)
+            for person in people:
+                notices.append(
+                    {
+                        "user_id": person.id,
+                        "message": written.stored,
+                        "key": key,
+                        "params": params,
+                        "link": link,
+                    }
                 )
-                link = version_path(version_id)
-                subject, sentence, body = _texts(names, link, Action.SUBMIT, None)
-                for person in people:
-                    notices.append({"user_id": person.id, "message": sentence, "link": link})
-                    if person.email_notifications:
-                        mails.append({"recipient": person.email, "subject": subject, "body": body})
+                if person.email_notifications:
+                    subject, body = written.mail(_language(person))
+                    mails.append({"recipient": person.email, "subject": subject, "body": body})
         if notices:
             self.session.execute(insert(table_of(Notification)), notices)
         if mails:

@@ -7,6 +7,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
+import pytz
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select, update
@@ -327,12 +328,28 @@ def redeem(token: str, purpose: str, password: str) -> User:
     return user
 
 
-def set_preferences(user: User, email_notifications: bool) -> None:
+def set_preferences(
+    user: User, email_notifications: bool, language: str = "", time_zone: str = ""
+) -> None:
+    """The user's own settings: e-mail or not, the e-mail's language and the staff pages' time
+    zone ("" for the site's language, the browser's zone)."""
+    errors: dict[str, list[str]] = {}
+    if language and language not in current_app.config["LANGUAGES"]:
+        errors["language"] = [gettext("Choose a language from the list.")]
+    if time_zone and time_zone not in pytz.all_timezones_set:
+        errors["time_zone"] = [gettext("Choose a time zone from the list.")]
+    if errors:
+        raise ValidationError(gettext("Correct the fields marked below."), errors)
+    wanted = {
+        "email_notifications": email_notifications,
+        "language": language,
+        "time_zone": time_zone,
+    }
     with write_transaction() as session:
         user = _get(session, user.id)
-        if user.email_notifications == email_notifications:
+        changed = {name: value for name, value in wanted.items() if getattr(user, name) != value}
+        if not changed:
             return
-        user.email_notifications = email_notifications
-        audit.record(
-            user, "set_preferences", user, details={"email_notifications": email_notifications}
-        )
+        for name, value in changed.items():
+            setattr(user, name, value)
+        audit.record(user, "set_preferences", user, details=changed)

@@ -24,6 +24,11 @@ STATE_ICONS = {
     State.RETRACTED: "⊖",
     State.SUPERSEDED: "↧",
 }
+ROLE_LABELS = {
+    "reviewer": _l("Reviewer"),
+    "supervisor": _l("Supervisor"),
+    "admin": _l("Administrator"),
+}
 # What each workflow event reads as in a version's thread.
 EVENT_LABELS = {
     "start": _l("started the draft"),
@@ -48,3 +53,7 @@ def state_icon(state: str) -> str:
 
 def event_label(action: str) -> str:
     return str(EVENT_LABELS.get(action, action))
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
