@@ -25,7 +25,13 @@ LANGUAGES = [
 
 
 def main(database_url: str, renders: int, seed: int) -> None:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x" * 32})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "x" * 32,
+            "BASE_URL": "http://localhost",
+        }
+    )
     with app.app_context():
         countries = [iso2.lower() for iso2 in db.session.scalars(select(Country.iso2))]
         slugs = list(db.session.scalars(select(Indicator.slug)))
