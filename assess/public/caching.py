@@ -48,7 +48,8 @@ def code_revision() -> str:
 def validators() -> tuple[str, datetime | None]:
     """(ETag, Last-Modified) of the public site as it is now, computed once per request."""
     if "public_validators" not in g:
-        revision = queries.public_revision()
+        # The public response store may have asked already, for this request's token.
+        revision = request.environ.get(fastpath.ASKED) or queries.public_revision()
         source = "\n".join([revision.key, str(get_locale()), code_revision()])
         etag = hashlib.sha256(source.encode()).hexdigest()[:32]
         g.public_validators = (etag, revision.last_modified)

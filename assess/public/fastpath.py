@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 import brotli
 from flask import Flask
@@ -44,6 +45,7 @@ CACHEABLE = "assess.cacheable"  # environ key: Flask's verdict on the response, 
 STALE = "assess.stale"  # environ key: the stored response, kept under an older token
 REVALIDATED = "assess.revalidated"  # environ key: Flask found the stale response still current
 REVISION = "assess.revision"  # environ key: the public revision the response was made at
+ASKED = "assess.asked_revision"  # environ key: the revision the store asked for this token
 TOKEN = "assess.freshness"  # noqa: S105 - an environ key: the token read before Flask ran
 _NOT_MODIFIED_HEADERS = {"etag", "last-modified", "cache-control", "vary", "expires"}
 COMPRESS_AT_LEAST = 1024  # bytes: smaller bodies gain less than the header costs
@@ -130,7 +132,7 @@ class PublicResponses:
         private_cookies: set[str],
         languages: tuple[str, ...] = ("en",),
         default_language: str = "en",
-        revision: Callable[[], str | None] | None = None,
+        revision: Callable[[], Any] | None = None,
     ) -> None:
         self.wsgi_app = wsgi_app
         self.watcher = watcher
@@ -139,7 +141,7 @@ class PublicResponses:
         self.default_language = default_language
         self.store = Responses()
         self.revision = revision
-        self._known: tuple[object, str | None] = (None, None)  # (token, public revision)
+        self._known: tuple[object, Any] = (None, None)  # (token, public revision)
         self._known_lock = threading.Lock()
 
     def __call__(self, environ, start_response):
@@ -159,7 +161,7 @@ class PublicResponses:
             if (
                 token is not None
                 and stored.revision is not None
-                and self._revision_at(token) == stored.revision
+                and self._revision_at(token, environ) == stored.revision
             ):
                 self.store.put(key, replace(stored, token=token))
                 return self._answer(environ, start_response, stored)
@@ -172,21 +174,23 @@ class PublicResponses:
         environ[STALE] = stored
         return self._remember(environ, start_response, key)
 
-    def _revision_at(self, token: object) -> str | None:
-        """The public revision as of `token` (read after it, so never older), asked once."""
+    def _revision_at(self, token: object, environ) -> str | None:
+        """The public revision's key as of `token` (read after it, so never older), asked once
+        per token; what was asked is left in the environ, so that Flask's validators do not ask
+        again when the page must be rendered."""
         with self._known_lock:
             known_token, known = self._known
-        if known_token == token:
-            return known
-        if self.revision is None:
-            return None
-        try:
-            found = self.revision()
-        except Exception:  # the database is away: let Flask answer (its 503, or the page)
-            return None
-        with self._known_lock:
-            self._known = (token, found)
-        return found
+        if known_token != token:
+            if self.revision is None:
+                return None
+            try:
+                known = self.revision()
+            except Exception:  # the database is away: let Flask answer (its 503, or the page)
+                return None
+            with self._known_lock:
+                self._known = (token, known)
+        environ[ASKED] = known
+        return known.key if known is not None else None
 
     def read_token(self, environ) -> object | None:
         """The token to keep this request's response under, read before it is made."""
@@ -318,13 +322,13 @@ def _unused_write(data: bytes) -> None:
     raise RuntimeError("the app must return its body, not write it")
 
 
-def _public_revision(app: Flask) -> str:
+def _public_revision(app: Flask):
     from ..extensions import db
     from ..queries.public import public_revision
 
     with app.app_context():
         try:
-            return public_revision().key
+            return public_revision()
         finally:
             db.session.remove()
 
