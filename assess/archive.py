@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from .services import backup
-from .services.uploads import STORED_NAME
+from .services.uploads import ANY_STORED_NAME
 from .storage import current as current_storage
 
 ROWS = "rows.jsonl"
@@ -49,7 +49,7 @@ def export(out: IO[bytes], progress: backup.Progress | None = None) -> tuple[dic
         with tarfile.open(fileobj=out, mode="w|", format=tarfile.PAX_FORMAT) as archive:
             archive.addfile(_member(ROWS, size), rows)
             for name in sorted(storage.names()):
-                if not STORED_NAME.match(name):
+                if not ANY_STORED_NAME.match(name):
                     continue
                 handle = storage.open(name)
                 if handle is None:
@@ -92,7 +92,7 @@ def read(path: str) -> Checked:
                     plan = backup.read(io.StringIO(data.decode("utf-8")))
                 elif info.name.startswith(FILES):
                     name = info.name.removeprefix(FILES)
-                    if not STORED_NAME.match(name):
+                    if not ANY_STORED_NAME.match(name):
                         raise ArchiveError(f"{info.name}: not a stored file name")
                     if hashlib.sha256(data).hexdigest() != name.split(".", 1)[0]:
                         raise ArchiveError(f"{info.name}: its content does not match its name")

@@ -1,16 +1,16 @@
 """How to cite one published version: meta tags for Zotero and Google Scholar, the text to copy,
 and BibTeX, RIS and CSL-JSON files. The author and publisher are the publishing organisation
-(`ORGANISATION`), never the software."""
+(`assess.organisation`: configured, or set at /admin/organisation), never the software."""
 
 import json
 import mimetypes
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from . import organisation
 from .i18n import country_name, reference_text
 from .models import Country, Indicator, Version
 from .public.helpers import permalink
@@ -30,7 +30,7 @@ class Record:
 def record(country: Country, indicator: Indicator, version: Version) -> Record:
     return Record(
         title=f"{reference_text(indicator.title)}: {country_name(country.name)}",
-        organisation=current_app.config["ORGANISATION"],
+        organisation=organisation.current().name,
         published=version.published_at,  # type: ignore[arg-type]  # a public version has both
         version=version.number,  # type: ignore[arg-type]
         url=permalink(country, indicator, version),
@@ -55,17 +55,17 @@ def text(found: Record, accessed: date) -> str:
 
 def profile_text(country: Country, last_updated: datetime | None, url: str, accessed: date) -> str:
     """The citation of a whole country profile, as it stands."""
-    organisation = current_app.config["ORGANISATION"]
+    publisher = organisation.current().name
     if last_updated is None:
         return _(
             "%(organisation)s. “%(country)s: country profile”. %(url)s (accessed %(accessed)s).",
-            organisation=organisation, country=country_name(country.name), url=url,
+            organisation=publisher, country=country_name(country.name), url=url,
             accessed=format_date(accessed, format="long"),
         )  # fmt: skip
     return _(
         "%(organisation)s (%(year)s). “%(country)s: country profile”. Last updated %(date)s. "
         "%(url)s (accessed %(accessed)s).",
-        organisation=organisation, year=last_updated.year, country=country_name(country.name),
+        organisation=publisher, year=last_updated.year, country=country_name(country.name),
         date=format_date(last_updated, format="long"), url=url,
         accessed=format_date(accessed, format="long"),
     )  # fmt: skip

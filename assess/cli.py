@@ -44,7 +44,9 @@ def register(app: Flask) -> None:
     for command in (export_command, import_command):
         app.cli.add_command(command)
     app.cli.add_command(send_mail_command)
+    app.cli.add_command(send_digests_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(check_links_command)
     from . import research_cli
 
     research_cli.register(app)
@@ -298,6 +300,15 @@ def send_mail_command(limit: int | None, max_attempts: int | None) -> None:
         sys.exit(1)
 
 
+@click.command("send-digests")
+@with_appcontext
+def send_digests_command() -> None:
+    """Write the daily digest of everyone who chose one, for the outbox (run once a day)."""
+    from .services import digests
+
+    click.echo(f"Wrote {digests.send_digests()} digest e-mails.")
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 @with_appcontext
@@ -311,3 +322,26 @@ def worker_command(burst: bool) -> None:
             "in the web process)."
         )
     jobs.work(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]
+
+
+@click.command("check-links")
+@click.option("--all", "everything", is_flag=True, help="Check every link, however recent.")
+@click.option("--queue", is_flag=True, help="Ask the background worker to check them instead.")
+@with_appcontext
+def check_links_command(everything: bool, queue: bool) -> None:
+    """Check the cited links of public and open versions (run it daily, e.g. from cron):
+    those checked longer ago than ASSESS_LINK_CHECK_INTERVAL, or all with --all."""
+    from . import jobs
+    from .models import LinkState
+    from .services import links
+
+    if queue:
+        jobs.dispatch("check_links", ())
+        click.echo("Asked for a check of the links.")
+        return
+    rows = links.check_due(everything=everything)
+    counts = {state.value: 0 for state in LinkState}
+    for row in rows:
+        counts[row.state] += 1
+    summary = ", ".join(f"{state} {count}" for state, count in counts.items())
+    click.echo(f"Checked {len(rows)} links: {summary}.")

@@ -30,6 +30,10 @@ DEFAULTS: dict[str, object] = {
     "REMEMBER_COOKIE_DURATION": timedelta(days=30),
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
     "IDLE_TIMEOUT": timedelta(minutes=30),
+    # Staff pages warn this long before the idle timeout, offering to extend the session.
+    "SESSION_WARNING": timedelta(minutes=5),
+    # A form posted just after the session ended is kept this long for its owner.
+    "KEPT_FORM_LIFETIME": timedelta(days=7),
     # Decisions and admin actions need a password sign-in at most this old (reauth.py).
     "FRESH_LOGIN": timedelta(hours=12),
     "WTF_CSRF_TIME_LIMIT": None,
@@ -76,8 +80,39 @@ DEFAULTS: dict[str, object] = {
     "STORAGE": "local",
     # Background jobs (mail): "auto" = RQ when REDIS_URL is set, else in-process after commit.
     "JOBS": "auto",
+    # Public pages rendered by one worker, served by all (assess/public/shared.py): "auto" = Redis
+    # when REDIS_URL is set, else a directory (PUBLIC_STORE_DIR, default instance/public-store);
+    # "directory", "redis" or "off". PUBLIC_STORE_BYTES: per worker and public revision.
+    "PUBLIC_STORE": "auto",
+    "PUBLIC_STORE_DIR": None,
+    "PUBLIC_STORE_BYTES": 1024 * 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
     "MAX_FORM_PARTS": 1000,
+    # The organisation's logo (/admin/organisation): PNG, JPEG or a plain SVG, at most this size.
+    "IMAGE_MAX_BYTES": 512 * 1024,
+    # An assessment is due for review this many days after its last publication
+    # (`assess/staleness.py`): staff pages mark it overdue, the public page says when it was
+    # last reviewed.
+    "REVIEW_INTERVAL_DAYS": 365,
+    # "Suggest a correction" (assess/services/suggestions.py): the largest evidence file, and how
+    # many suggestions one client address, and the whole site, may send in 15 minutes.
+    "SUGGESTION_FILE_MAX_BYTES": 10 * 1024 * 1024,
+    "SUGGESTION_LIMIT_PER_ADDRESS": 5,
+    "SUGGESTION_LIMIT_SITE_WIDE": 200,
+    # Checking cited links (assess/linkcheck.py), in the background only: per request a timeout,
+    # between two requests to one host a pause; LINK_CHECK_INTERVAL (seconds) is how old a check
+    # `assess check-links` renews. The User-Agent names the site (BASE_URL) when it is set.
+    "LINK_CHECK_USER_AGENT": None,
+    "LINK_CHECK_TIMEOUT": 10,
+    "LINK_CHECK_HOST_DELAY": 1.0,
+    "LINK_CHECK_HOSTS_AT_ONCE": 4,
+    "LINK_CHECK_MAX_BYTES": 10 * 1024 * 1024,
+    "LINK_CHECK_INTERVAL": 24 * 3600,
+    # Archived copies of cited documents (HTML or PDF) when a version is approved: a switch, the
+    # size limit, and hosts never copied (e.g. ASSESS_ARCHIVE_EXCLUDED_HOSTS=paywalled.example).
+    "ARCHIVE_ENABLED": True,
+    "ARCHIVE_MAX_BYTES": 10 * 1024 * 1024,
+    "ARCHIVE_EXCLUDED_HOSTS": [],
 }
 
 SESSION_COOKIE_PRODUCTION_NAME = "__Host-session"
@@ -87,6 +122,8 @@ _DURATIONS = (
     "PERMANENT_SESSION_LIFETIME",
     "REMEMBER_COOKIE_DURATION",
     "FRESH_LOGIN",
+    "SESSION_WARNING",
+    "KEPT_FORM_LIFETIME",
 )
 
 
@@ -142,12 +179,26 @@ def finalise(config: dict) -> None:
             config["TRUSTED_HOSTS"] = [*trusted, host]
         elif host and trusted is None:
             config["TRUSTED_HOSTS"] = [host]
+    config["REVIEW_INTERVAL_DAYS"] = _days(config.get("REVIEW_INTERVAL_DAYS", 365))
     production = not config.get("DEBUG")
     default_name = config.get("SESSION_COOKIE_NAME", "session") == "session"
     if production and config.get("SESSION_COOKIE_SECURE") and default_name:
         config["SESSION_COOKIE_NAME"] = SESSION_COOKIE_PRODUCTION_NAME
     if production and config.get("REMEMBER_COOKIE_SECURE"):
         config.setdefault("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE_PRODUCTION_NAME)
+
+
+def _days(value: object) -> int:
+    """A positive whole number of days (`REVIEW_INTERVAL_DAYS`), else a `ConfigError`."""
+    try:
+        days = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        days = 0
+    if days < 1 or isinstance(value, bool) or (isinstance(value, float) and value != days):
+        raise ConfigError(
+            f"ASSESS_REVIEW_INTERVAL_DAYS={value!r} is not a number of days: use e.g. 365"
+        )
+    return days
 
 
 def check(config: dict) -> None:

@@ -13,6 +13,7 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from . import organisation
 from .extensions import db
 from .models import Fact, Member, NewsItem, Resource, Status
 from .public.helpers import absolute_url
@@ -68,14 +69,14 @@ def table_schema() -> dict:
 
 def descriptor(version: str | None = None, created: datetime | None = None) -> dict:
     """The data package: `/data/datapackage.json`, and each release's, with its version."""
-    organisation = current_app.config["ORGANISATION"]
+    publisher = organisation.current()
     package = {
         "name": "child-protection-law-assessments",
-        "title": str(_l("%(organisation)s: child-protection law assessments", organisation=organisation)),
+        "title": str(_l("%(organisation)s: child-protection law assessments", organisation=publisher.name)),
         "description": str(_l("Every published assessment of national law against the child-protection indicators, with its history, legal citations and sources.")),
         "homepage": absolute_url(url_for("public.downloads")),
         "licenses": [licence()],
-        "contributors": [{"title": organisation, "role": "publisher", "path": current_app.config.get("ORGANISATION_URL") or None}],
+        "contributors": [{"title": publisher.name, "role": "publisher", "path": publisher.url or None}],
         "resources": [
             {
                 "name": "assessments-csv",

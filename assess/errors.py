@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
+from . import organisation
 from .database import is_unavailable
 from .extensions import db, login_manager
 
@@ -123,6 +124,7 @@ def database_unavailable(error: Exception) -> Response:
         reason[0] if reason else "",
     )
     g._login_user = login_manager.anonymous_user()
+    organisation.without_database()
     if request.blueprint == "api":  # the API answers JSON, errors included
         title, message = _messages()[503]
         response = make_response(jsonify(error=title, message=message), 503)

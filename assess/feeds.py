@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from . import organisation
 from .extensions import db
 from .i18n import country_name, reference_text
 from .models import Assessment, Country, Indicator, Version
@@ -79,22 +80,22 @@ def _entry(feed: FeedGenerator, event: Event) -> None:
 
 
 def atom(country: Country | None = None) -> bytes:
-    organisation = current_app.config["ORGANISATION"]
+    publisher = organisation.current()
     if country is None:
         self_path, page_path = url_for("public.feed"), url_for("public.index")
-        title = _("%(organisation)s: publications and withdrawals", organisation=organisation)
+        title = _("%(organisation)s: publications and withdrawals", organisation=publisher.name)
     else:
         iso2 = country.iso2.lower()
         self_path = url_for("public.country_feed", iso2=iso2)
         page_path = url_for("public.country", iso2=iso2)
         title = _(
             "%(organisation)s: %(country)s, publications and withdrawals",
-            organisation=organisation, country=country_name(country.name),
+            organisation=publisher.name, country=country_name(country.name),
         )  # fmt: skip
     feed = FeedGenerator()
     feed.id(absolute_url(self_path))
     feed.title(title)
-    feed.author({"name": organisation, "uri": current_app.config.get("ORGANISATION_URL") or None})
+    feed.author({"name": publisher.name, "uri": publisher.url or None})
     feed.link(href=absolute_url(self_path), rel="self", type="application/atom+xml")
     feed.link(href=absolute_url(page_path), rel="alternate", type="text/html")
     licence = current_app.config.get("DATA_LICENCE") or {}

@@ -17,8 +17,9 @@ committed beside them. After changing an interface string, from the top of the r
 
 The default framework (indicator titles, definitions, rubrics) and the region names are reference
 data seeded in English; they are extracted into the catalogues too (see `extract_indicators`),
-and shown translated for as long as the stored text is still the seeded one. A text an
-administrator has rewritten is shown as written.
+and shown translated for as long as the stored text is still the seeded one. Indicator texts and
+profile content also carry reviewed translations (`assess/translated.py`), which come first; a
+text with neither is shown as written, marked with its language.
 """
 
 import csv
@@ -32,7 +33,15 @@ from importlib import resources
 import pycountry
 import pytz
 from babel.lists import format_list
-from flask import Blueprint, Flask, current_app, has_request_context, redirect, request
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    has_app_context,
+    has_request_context,
+    redirect,
+    request,
+)
 from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -42,6 +51,7 @@ from werkzeug.http import parse_accept_header
 
 from .auth.views import safe_next
 from .language_urls import url_language
+from .translated import Shown, Standing, shown
 
 bp = Blueprint("i18n", __name__)
 
@@ -160,7 +170,39 @@ def lang_attributes(language: str | None = None) -> Markup:
 
 def reference_lang(text: str | None) -> Markup:
     """`lang_attributes` for an indicator or region text: none when it is shown translated."""
-    return Markup("") if text in _reference_texts() else lang_attributes()
+    if text in _reference_texts() or text in _approved_texts():
+        return Markup("")
+    return lang_attributes()
+
+
+def _approved_texts() -> dict[str, str]:
+    """The reviewed translations of the indicator texts in force, into the page's language."""
+    from .queries.framework import approved_texts  # the read side imports this module's users
+
+    if not has_app_context():
+        return {}
+    return approved_texts(page_language())
+
+
+def indicator_shown(translations, field: str, source: str) -> Shown:
+    """An indicator's text as this page shows it: its reviewed translation in `translations`,
+    else the catalogue's for a seeded text, else the original."""
+    found = shown(translations, field, source, page_language(), content_language())
+    if not found.translated and source in _reference_texts() and _(source) != source:
+        return Shown(_(source), page_language(), Standing.CURRENT)
+    return found
+
+
+def content_shown(item, field: str) -> Shown:
+    """A field of profile content as this page shows it: its current translation into the
+    page's language, else the original (see `translated`)."""
+    return shown(
+        getattr(item, "translations", None),
+        field,
+        getattr(item, field) or "",
+        page_language(),
+        content_language(),
+    )
 
 
 def shows_original_language() -> bool:
@@ -233,8 +275,14 @@ def _reference_texts() -> frozenset[str]:
 
 
 def reference_text(text: str | None) -> str | None:
-    """A seeded reference text (an indicator's title or rubric, a region) in the page's language;
-    any other text as it is."""
+    """An indicator's text or a region in the page's language: its reviewed translation, else
+    the catalogue's for a seeded text (the default framework, the regions); any other text as
+    it is."""
+    if not text:
+        return text
+    approved = _approved_texts().get(text)
+    if approved:
+        return approved
     if text in _reference_texts():
         return _(text)
     return text

@@ -12,11 +12,14 @@ Huey would do as well but bring their own middleware or storage model for no gai
 
 Without Redis (the SQLite demo), a job runs right after the commit, in the same process, in an
 app context of its own; a failed mail stays in the outbox with its error (`assess send-mail`
-retries it).
+retries it). Jobs that wait on other sites (`SLOW_JOBS`: link checks, archived copies) run
+instead on one background thread of the app, in turn, so that no request waits for them.
 """
 
 import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import redis
 from flask import Flask, current_app
@@ -28,6 +31,7 @@ READY = "assess_jobs_ready"
 DEFAULT_RETRY_INTERVALS = [30, 120, 600, 3600, 6 * 3600]  # seconds: five tries over ~7 hours
 
 _worker_app: Flask | None = None
+_background_lock = threading.Lock()
 
 
 # --- the jobs ---------------------------------------------------------------------------------
@@ -45,7 +49,33 @@ def send_mail(outbox_id: int) -> None:
         raise JobFailed(f"mail {outbox_id} not sent (its error is in the outbox)")
 
 
-JOBS: dict[str, Callable[..., None]] = {"send_mail": send_mail}
+def check_version_links(version_id: int, fresh_seconds: int = 0) -> None:
+    from .services import links
+
+    links.check_version(version_id, fresh_seconds)
+
+
+def check_links() -> None:
+    from .services import links
+
+    links.check_due()
+
+
+def archive_version(version_id: int) -> None:
+    from .services import archiving
+
+    archiving.capture(version_id)
+
+
+JOBS: dict[str, Callable[..., None]] = {
+    "send_mail": send_mail,
+    "check_version_links": check_version_links,
+    "check_links": check_links,
+    "archive_version": archive_version,
+}
+# Jobs that wait on other sites' servers: without a queue they run on a thread of the app's own,
+# one after another, never in the request that asked for them.
+SLOW_JOBS = frozenset({"check_version_links", "check_links", "archive_version"})
 
 
 # --- asking for a job -------------------------------------------------------------------------
@@ -101,12 +131,20 @@ def dispatch(name: str, args: tuple) -> None:
     if chosen == "off":
         return
     if chosen != "rq":
-        run_in_process(app, name, args)
+        run_here(app, name, args)
         return
     try:
         enqueue(name, args)
     except redis.RedisError:
         app.logger.exception("queue unavailable: job %s%r runs in this process", name, args)
+        run_here(app, name, args)
+
+
+def run_here(app: Flask, name: str, args: tuple) -> None:
+    """Without the queue: at once, or for a slow job on the app's background thread."""
+    if name in SLOW_JOBS:
+        run_in_background(app, name, args)
+    else:
         run_in_process(app, name, args)
 
 
@@ -118,6 +156,24 @@ def run_in_process(app: Flask, name: str, args: tuple) -> None:
             JOBS[name](*args)
         except Exception:
             app.logger.exception("job %s%r failed", name, args)
+
+
+def _background(app: Flask) -> ThreadPoolExecutor:
+    with _background_lock:
+        executor = app.extensions.get("assess_jobs_thread")
+        if executor is None:
+            executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assess-jobs")
+            app.extensions["assess_jobs_thread"] = executor
+    return executor
+
+
+def run_in_background(app: Flask, name: str, args: tuple) -> Future:
+    return _background(app).submit(run_in_process, app, name, args)
+
+
+def wait_for_background(app: Flask, timeout: float = 60) -> None:
+    """Until the slow jobs asked for so far have run (tests, `assess demo`)."""
+    _background(app).submit(lambda: None).result(timeout=timeout)
 
 
 # --- the queue --------------------------------------------------------------------------------

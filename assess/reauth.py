@@ -21,7 +21,16 @@ from wtforms.validators import DataRequired
 from . import security
 
 PASSWORD_FIELD = "reauth_password"  # noqa: S105 - a form field name
-DECISIONS = frozenset({"staff.approve", "staff.request_changes", "staff.reject", "staff.retract"})
+DECISIONS = frozenset(
+    {
+        "staff.approve",
+        "staff.request_changes",
+        "staff.reject",
+        "staff.retract",
+        "staff.import_batch_approve",
+        "staff.import_batch_return",
+    }
+)
 DEFAULT_FRESH_LOGIN = timedelta(hours=12)
 
 

@@ -40,6 +40,12 @@ STATUS_LABELS = {
     Status.NO_DATA: _l("No Data"),
     Status.NOT_ASSESSED: _l("Not Yet Assessed"),
 }
+# Who an organisation replying to an assessment is (`models.ReplyRole`).
+REPLY_ROLES = {
+    "government": _l("Government"),
+    "member": _l("Member organisation"),
+    "other": _l("Other organisation"),
+}
 # Shapes as well as colours, so that a status never depends on colour alone.
 STATUS_ICONS = {
     Status.YES: "✓",
@@ -64,3 +70,7 @@ def instrument_label(title: str, year: int | None, status_as_of: int | None) -> 
     if status_as_of:
         details.append(str(_l("status as of %(year)s", year=status_as_of)))
     return f"{title} ({', '.join(details)})" if details else title
+
+
+def reply_role_label(role: str) -> str:
+    return str(REPLY_ROLES.get(role, role))

@@ -16,6 +16,8 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 _WARNED = "assess_untrusted_proxy_warned"
 STAFF_BLUEPRINTS = frozenset({"auth", "staff", "review", "admin"})
+# Requests that read the session without counting as activity: the warning's status check.
+PASSIVE_ENDPOINTS = frozenset({"auth.session_status"})
 
 
 def clock() -> float:
@@ -100,10 +102,18 @@ def register(app: Flask) -> None:
         last_seen = session.get("seen", now)
         started = session.get("started", now)
         if now - last_seen > idle or now - started > absolute:
+            if request.endpoint in PASSIVE_ENDPOINTS:
+                # Asking whether the session is over is answered "yes" but ends nothing: the next
+                # real request ends it, and a form it posts is then kept for its owner.
+                g.session_over = True
+                return
+            # Whose form a request posted just now was: `auth/expiry.py` keeps it for them.
+            g.expired_user_id = current_user.id
             end_browser_session()
-            g.session_expired = True
+            g.session_expired = "idle" if now - last_seen > idle else "absolute"
             return
-        session["seen"] = now
+        if request.endpoint not in PASSIVE_ENDPOINTS:
+            session["seen"] = now
         session.setdefault("started", now)
 
     def _remembered_too_long(now: float) -> bool:

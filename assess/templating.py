@@ -7,11 +7,13 @@ from flask import Flask
 from flask_babel import format_date, format_number, get_locale
 from flask_login import current_user
 
-from . import rendering
+from . import organisation, rendering, staleness
+from .auth import expiry
 from .auth.forms import LogoutForm
 from .diffing import word_diff
 from .i18n import (
     LANGUAGE_NAMES,
+    content_shown,
     country_name,
     current_zone,
     direction_of,
@@ -25,13 +27,13 @@ from .i18n import (
 )
 from .language_urls import alternates, language_path
 from .messages import notification_text
-from .models import Status
-from .presentation import public_name
+from .models import IndicatorRevision, Status
+from .presentation import public_name, source_file_type, source_file_url
 from .public import fragments
 from .public import helpers as public
 from .public.files import resource_download_name
 from .services import uploads
-from .services.permissions import is_admin
+from .services.permissions import is_admin, may_read, sees_dashboard
 from .staff import audit_labels, labels, notifications, queues
 
 
@@ -51,6 +53,7 @@ def register(app: Flask) -> None:
         count_statuses=public.count_statuses,
         language_name=public.language_name,
         web_link=public.web_link,
+        file_size=public.file_size,
         # staff pages
         age=queues.age,
     )
@@ -67,9 +70,11 @@ def register(app: Flask) -> None:
         notification_text=notification_text,
         content_lang=lang_attributes,
         reference_lang=reference_lang,
+        shown=content_shown,
         shows_original_language=shows_original_language,
         word_diff=word_diff,
         # public pages
+        organisation=organisation.current,
         public_name=public_name,
         permalink=public.permalink,
         citation_text=public.citation_text,
@@ -78,6 +83,8 @@ def register(app: Flask) -> None:
         cached_world_map=fragments.world_map,
         source_lines=public.source_lines,
         resource_download_name=resource_download_name,
+        source_file_url=source_file_url,
+        source_file_type=source_file_type,
         # staff and admin pages
         page_url=queues.page_url,
         version_url=queues.version_url,
@@ -87,12 +94,27 @@ def register(app: Flask) -> None:
         unread_notification_count=notifications.unread_notification_count,
         upload_limit_mb=lambda: uploads.max_bytes() // (1024 * 1024),
         role_label=labels.role_label,
+        change_label=labels.change_label,
         audit_label=audit_labels.audit_label,
         state_name=audit_labels.state_name,
+        session_times=expiry.session_times,
+        session_idle_duration=expiry.idle_duration,
+        review_overdue=staleness.is_overdue,
+        review_due=staleness.review_due,
+        review_interval_days=lambda: staleness.interval().days,
     )
 
     @app.context_processor
     def signed_in_values():
         if not current_user.is_authenticated:
-            return {"user_is_admin": False}
-        return {"logout_form": LogoutForm(formdata=None), "user_is_admin": is_admin(current_user)}
+            return {
+                "user_is_admin": False,
+                "user_reads_framework": False,
+                "user_sees_dashboard": False,
+            }
+        return {
+            "logout_form": LogoutForm(formdata=None),
+            "user_is_admin": is_admin(current_user),
+            "user_reads_framework": may_read(current_user, IndicatorRevision, None),
+            "user_sees_dashboard": sees_dashboard(current_user),
+        }

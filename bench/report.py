@@ -174,7 +174,7 @@ def _traffic_method(args) -> list[str]:
         f"-c{args.mixed_connections} for {args.mixed_seconds:g} s per row, against the same "
         f"gunicorn. Mixed: {countries} countries × {{profile, assessment page, indicator page}} "
         "with a random one of 25 real Accept-Language headers, after a warm-up pass (every URL of "
-        "the mix once in each of the four site languages), while a staff member signs in and out "
+        "the mix once in each of the five site languages), while a staff member signs in and out "
         "once a second over HTTP. Cold render: the profile with a query string never asked "
         "before. × hello divides by the hello-world row of the same table. Dead workers: deaths "
         "and re-spawns in gunicorn's log during the row.",

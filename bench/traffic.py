@@ -66,7 +66,13 @@ ACCEPT_LANGUAGES = [
     "*",
 ]
 # The warm-up asks each URL once per site language, with one common header for each.
-WARM_UP_HEADERS = ["en-US,en;q=0.9", "fr-FR,fr;q=0.9,en;q=0.8", "es-ES,es;q=0.9", "ru-RU,ru;q=0.9"]
+WARM_UP_HEADERS = [
+    "en-US,en;q=0.9",
+    "fr-FR,fr;q=0.9,en;q=0.8",
+    "es-ES,es;q=0.9",
+    "ru-RU,ru;q=0.9",
+    "ar",
+]
 
 
 @dataclass

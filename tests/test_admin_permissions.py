@@ -3,7 +3,9 @@
 Reviewer and supervisor hold their role for Kazakhstan, whose profile the routes touch. A refused
 request (sign-in redirect or 403) must leave no trace in the audit log."""
 
+import base64
 import io
+from datetime import date
 
 import pytest
 from argon2 import PasswordHasher
@@ -11,7 +13,14 @@ from sqlalchemy import func, select
 
 from assess.extensions import db
 from assess.models import AuditEvent, Country, Fact, Indicator
-from assess.services import accounts, profile_content, uploads, users
+from assess.services import (
+    accounts,
+    cycles,
+    framework_revisions,
+    profile_content,
+    uploads,
+    users,
+)
 
 from .admin_helpers import PDF
 
@@ -40,10 +49,12 @@ ROUTES = [
     ("admin.job_list", "GET", "/admin/jobs/", None, admin_only(200)),
     ("admin.user_new", "GET", "/admin/users/new", None, admin_only(200)),
     ("admin.user_new", "POST", "/admin/users/new",
-     {"email": "new@example.org", "role": "reviewer", "mode": "invite"}, admin_only(303)),
+     {"email": "new@example.org", "role": "reviewer", "scope": "all", "mode": "invite"},
+     admin_only(303)),
     ("admin.user_detail", "GET", "/admin/users/{target}", None, admin_only(200)),
     ("admin.user_grant", "POST", "/admin/users/{target}/grants",
-     {"role": "supervisor", "country": "UZ"}, admin_only(303)),
+     {"role": "supervisor", "scope": "listed", "countries": "UZ", "confirmed": "yes"},
+     admin_only(303)),
     ("admin.user_revoke", "POST", "/admin/users/{target}/grants/{grant}/revoke", {},
      admin_only(303)),
     ("admin.user_action", "POST", "/admin/users/{target}/deactivate", {}, admin_only(303)),
@@ -63,11 +74,13 @@ ROUTES = [
      admin_only(303)),
     ("admin.indicator_status", "POST", "/admin/indicators/{indicator}/restore", {},
      admin_only(303)),
-    ("admin.import_form", "GET", "/admin/import/", None, admin_only(200)),
-    ("admin.import_form", "POST", "/admin/import/", {"file": "upload"}, admin_only(200)),
-    ("admin.import_commit", "POST", "/admin/import/commit", {"content": CSV, "name": "x.csv"},
-     admin_only(200)),
-    ("admin.import_template", "GET", "/admin/import/template.csv", None, admin_only(200)),
+    # Reviewers and supervisors import rows of their own countries (KZ here).
+    ("admin.import_form", "GET", "/admin/import/", None, staff(200)),
+    ("admin.import_form", "POST", "/admin/import/", {"file": "upload"}, staff(200)),
+    ("admin.import_commit", "POST", "/admin/import/commit",
+     {"content": base64.b64encode(CSV.encode()).decode(), "name": "x.csv"}, staff(303)),
+    ("admin.import_template", "GET", "/admin/import/template.csv", None, staff(200)),
+    ("admin.import_template_xlsx", "GET", "/admin/import/template.xlsx", None, staff(200)),
     ("admin.profile_index", "GET", "/admin/profile/", None, staff(200)),
     ("admin.profile_country", "GET", "/admin/profile/kz", None, staff(200)),
     ("admin.profile_add", "GET", "/admin/profile/kz/fact/new", None, staff(200)),
@@ -86,12 +99,44 @@ ROUTES = [
     ("admin.change_action", "POST", "/admin/profile/changes/{submitted}/request_changes",
      {"comment": "Fix it."}, decision()),
     ("admin.change_action", "POST", "/admin/profile/changes/{submitted}/reject",
-     {"comment": "No."}, decision()),
+     {"comment": "No.", "confirmed": "yes"}, decision()),
     ("admin.change_action", "POST", "/admin/profile/changes/{submitted}/withdraw", {},
      {**STAFF, "reviewer": 303, "supervisor": 403, "admin": 403}),
     ("admin.change_action", "POST", "/admin/profile/changes/{draft}/submit", {},
      {**STAFF, "reviewer": 303, "supervisor": 403, "admin": 403}),
     ("admin.change_action", "POST", "/admin/profile/changes/{draft}/discard", {}, staff(303)),
+    # A translation of a KZ fact: the country's staff and the admins may propose one.
+    ("admin.profile_translate", "GET", "/admin/profile/kz/fact/{fact}/translate/fr", None,
+     staff(200)),
+    ("admin.profile_translate", "POST", "/admin/profile/kz/fact/{fact}/translate/fr",
+     {"text": "Un fait.", "then": "save"}, staff(303)),
+    # The framework: the admins (and translators, tests/test_content_translations.py) work on
+    # it; a revision by the admin waits for a supervisor of every country, so a country's staff
+    # do not see it and its author may not decide it.
+    ("admin.framework_overview", "GET", "/admin/framework/", None, admin_only(200)),
+    ("admin.indicator_translate", "GET", "/admin/framework/{indicator}/translate/fr", None,
+     admin_only(200)),
+    ("admin.indicator_translate", "POST", "/admin/framework/{indicator}/translate/fr",
+     {"title": "Titre", "then": "save"}, admin_only(303)),
+    ("admin.revision_detail", "GET", "/admin/framework/revisions/{revision}", None,
+     {**STAFF, "reviewer": 404, "supervisor": 404, "admin": 200}),
+    ("admin.revision_action", "POST", "/admin/framework/revisions/{revision}/approve", {},
+     {**STAFF, "reviewer": 404, "supervisor": 404, "admin": 403}),
+    ("admin.organisation_settings_page", "GET", "/admin/organisation", None, admin_only(200)),
+    ("admin.organisation_settings_page", "POST", "/admin/organisation",
+     {"name": "ECPAT International"}, admin_only(303)),
+    # Review cycles: a cycle over KZ with its reviewer assigned ({cycle}, {assignment}).
+    ("admin.cycle_list", "GET", "/admin/cycles/", None, admin_only(200)),
+    ("admin.cycle_new", "GET", "/admin/cycles/new", None, admin_only(200)),
+    ("admin.cycle_new", "POST", "/admin/cycles/new",
+     {"name": "Next", "due_on": "2099-12-31", "countries": "KZ", "indicators": "{indicator}"},
+     admin_only(303)),
+    ("admin.cycle_detail", "GET", "/admin/cycles/{cycle}", None, admin_only(200)),
+    ("admin.cycle_assign", "POST", "/admin/cycles/{cycle}/assign",
+     {"country": "{kz}", "reviewer": "{other_reviewer}"}, admin_only(303)),
+    ("admin.cycle_unassign", "POST", "/admin/cycles/{cycle}/assignments/{assignment}/remove", {},
+     admin_only(303)),
+    ("admin.cycle_close", "POST", "/admin/cycles/{cycle}/close", {}, admin_only(303)),
 ]  # fmt: skip
 
 
@@ -128,9 +173,28 @@ def world(app, make_user, tmp_path):
             reviewer, kz.id, "fact", "add", {"text": "New."}, submit=True
         ).id,
         "draft": profile_content.propose(reviewer, kz.id, "fact", "add", {"text": "Draft."}).id,
+        "revision": framework_revisions.propose(
+            people["admin"],
+            db.session.scalar(select(Indicator.id).where(Indicator.slug == "age-of-consent")),
+            "source",
+            framework_revisions.RevisionInput({"title": "Age of Consent (revised)"}),
+            submit=True,
+        ).id,
         "with_file": profile_content.propose(
             reviewer, kz.id, "resource", "add", {"title": "R", "file_name": stored.stored_name}
         ).id,
+    }
+    cycle = cycles.open_cycle(
+        people["admin"],
+        cycles.CycleInput(
+            "Annual review", date(2099, 1, 1), ["KZ"], [ids["indicator"]], [("KZ", reviewer.email)]
+        ),
+    )
+    ids |= {
+        "kz": kz.id,
+        "cycle": cycle.id,
+        "assignment": cycle.assignments[0].id,
+        "other_reviewer": make_user("reviewer", ["KZ"]).id,
     }
     return people, ids
 
@@ -150,6 +214,8 @@ def test_admin_route_permissions(client, auth, world, role, endpoint, method, ur
     if role != "anonymous":
         auth.login(people[role])
     url = url.format(**ids)
+    # Form values may name the world's rows too: {"country": "{kz}"}.
+    data = {k: v.format(**ids) if isinstance(v, str) else v for k, v in (data or {}).items()}
     before = _audit_count()
     if method == "GET":
         response = client.get(url)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from assess.extensions import db
 from assess.models import RoleGrant, User, UserToken
-from assess.services import users
+from assess.services import grants, users
 from assess.services.errors import Conflict, PermissionDenied
 
 from .admin_helpers import audit_actions, last_mail, link_in, page
@@ -31,7 +31,7 @@ def test_admin_invites_a_user_who_chooses_a_password(app, client, auth, make_use
     response = client.post_form(
         "/admin/users/new",
         {"email": "New.Person@Example.org", "name": "New Person", "role": "reviewer",
-         "countries": "kz, uz", "mode": "invite"},
+         "scope": "listed", "countries": "kz, uz", "mode": "invite"},
     )  # fmt: skip
     assert response.status_code == 303
     user = _user("new.person@example.org")
@@ -88,7 +88,7 @@ def test_admin_creates_a_user_with_a_password(client, auth, make_user):
     auth.login(make_user("admin"))
     response = client.post_form(
         "/admin/users/new",
-        {"email": "direct@example.org", "role": "supervisor", "countries": "",
+        {"email": "direct@example.org", "role": "supervisor", "scope": "all", "countries": "",
          "mode": "create", "password": "short"},
     )  # fmt: skip
     assert response.status_code == 200
@@ -96,7 +96,7 @@ def test_admin_creates_a_user_with_a_password(client, auth, make_user):
     assert _user("direct@example.org") is None
     client.post_form(
         "/admin/users/new",
-        {"email": "direct@example.org", "role": "supervisor", "mode": "create",
+        {"email": "direct@example.org", "role": "supervisor", "scope": "all", "mode": "create",
          "password": NEW_PASSWORD},
     )  # fmt: skip
     user = _user("direct@example.org")
@@ -107,8 +107,11 @@ def test_roles_are_granted_and_revoked_per_country(client, auth, make_user):
     admin = make_user("admin")
     user = make_user("reviewer", ["KZ"])
     auth.login(admin)
-    client.post_form(f"/admin/users/{user.id}/grants", {"role": "supervisor", "country": "uz"})
-    client.post_form(f"/admin/users/{user.id}/grants", {"role": "reviewer", "country": ""})
+    grant = f"/admin/users/{user.id}/grants"
+    client.post_form(
+        grant, {"role": "supervisor", "scope": "listed", "countries": "uz", "confirmed": "yes"}
+    )
+    client.post_form(grant, {"role": "reviewer", "scope": "all", "confirmed": "yes"})
     grants = db.session.scalars(select(RoleGrant).where(RoleGrant.user_id == user.id))
     held = {(g.role, g.country.iso2 if g.country else None): g.id for g in grants}
     assert set(held) == {("reviewer", "KZ"), ("supervisor", "UZ"), ("reviewer", None)}
@@ -126,7 +129,7 @@ def test_an_unknown_country_is_refused_with_a_message(client, auth, make_user):
     user = make_user("reviewer")
     auth.login(make_user("admin"))
     response = client.post_form(
-        f"/admin/users/{user.id}/grants", {"role": "supervisor", "country": "QQ"},
+        f"/admin/users/{user.id}/grants", {"role": "supervisor", "scope": "listed", "countries": "QQ"},
         follow_redirects=True,
     )  # fmt: skip
     assert "Unknown country code" in page(response)
@@ -209,7 +212,7 @@ def test_only_admins_manage_users(make_user):
     with pytest.raises(PermissionDenied):
         users.deactivate(supervisor, make_user().id)
     with pytest.raises(PermissionDenied):
-        users.grant_role(supervisor, supervisor.id, "admin")
+        grants.grant_role(supervisor, supervisor.id, "admin", grants.ALL_COUNTRIES)
 
 
 def test_the_account_page_saves_the_email_preference(client, auth, make_user):

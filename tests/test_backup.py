@@ -11,6 +11,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
+from werkzeug.datastructures import MultiDict
 
 from assess.extensions import db
 from assess.models import (
@@ -24,7 +25,17 @@ from assess.models import (
     User,
     Version,
 )
-from assess.services import accounts, assessments, audit, backup, profile_content, users
+from assess.services import (
+    accounts,
+    assessments,
+    audit,
+    backup,
+    bulk_import,
+    framework_revisions,
+    kept_forms,
+    profile_content,
+    users,
+)
 from assess.services import seed as seed_service
 from assess.services.content import CitationInput, SourceInput, VersionContent
 
@@ -63,6 +74,18 @@ def full_data(demo_data):
     )
     admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
     users.send_password_reset(admin, reviewer.id)
+    # A translation of an indicator's text in draft (a revision with its contributor).
+    translator = db.session.scalar(select(User).where(User.email == "translator@example.org"))
+    framework_revisions.propose(
+        translator, indicator.id, "fr", framework_revisions.RevisionInput({"title": "Définition ✓"})
+    )
+    # An import batch, with a member's contact details among its rows.
+    members = "country,name,email,phone\nKZ,Helpline ✓,help@example.org,+7 727 000\n"
+    bulk_import.run(reviewer, members.encode(), "members.csv")
+    # A form kept from a session that expired while it was typed.
+    kept_forms.keep(
+        reviewer.id, f"/staff/versions/{draft.id}/save", MultiDict([("analysis", "Kept ✓\ttext")])
+    )
     # A dated data release (its files carry a byte-order mark and non-Latin text).
     from flask import current_app
 
@@ -70,6 +93,66 @@ def full_data(demo_data):
 
     with current_app.test_request_context():
         releases.create("2026-12-01")
+    # The publishing organisation, as an admin set it (with an uploaded logo).
+    from assess.services import organisation_settings
+
+    organisation_settings.update(
+        admin,
+        {"name": "Organisation ✓", "about": "**À propos** ✓"},
+        logo=organisation_settings.Logo("logo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20),
+    )
+    # The evidence: a link's last check, an archived copy, a step in an instrument's life.
+    from assess.models import ArchivedCopy, Instrument, InstrumentEvent, LinkCheck
+
+    code = db.session.scalar(select(Instrument).where(Instrument.country_id == kz.id))
+    db.session.add(LinkCheck(url="https://x.kz", host="x.kz", state="broken", error="HTTP 404"))
+    db.session.add(
+        ArchivedCopy(
+            version_id=draft.id,
+            url="https://x.kz",
+            stored_name="0" * 64 + ".html",
+            sha256="0" * 64,
+            content_type="text/html; charset=utf-8",
+            size=0,
+        )
+    )
+    db.session.add(
+        InstrumentEvent(
+            instrument_id=code.id,
+            kind="amended",
+            dated=date(2024, 2, 29),
+            note="Ünïcödé ✓",
+            recorded_by_id=reviewer.id,
+        )
+    )
+    db.session.commit()
+    # A right of reply, and a suggestion from a reader.
+    from assess.services import cycles, replies, suggestions
+
+    replies.propose(
+        reviewer,
+        kz.id,
+        indicator.id,
+        replies.ReplyInput("Ministry ✓", "government", "Réponse ✓", "fr", "2026-11-30"),
+    )
+    suggestions.suggest(
+        kz.id,
+        indicator.id,
+        suggestions.SuggestionInput(what_is_wrong="Amended in 2024 ✓"),
+        address="192.0.2.9",
+        language="en",
+    )
+    # A review cycle with a country, an indicator and an assignment.
+    cycles.open_cycle(
+        admin,
+        cycles.CycleInput(
+            "Cycle ✓",
+            date(2027, 2, 28),
+            ["KZ"],
+            [db.session.scalar(select(Indicator.id).where(Indicator.retired_at.is_(None)))],
+            [("KZ", "reviewer@example.org")],
+        ),
+    )
     return reviewer
 
 

@@ -76,8 +76,8 @@ def _admin_client(site_client, make_user):
 
 def test_a_forged_host_on_invite_creates_no_user(site_client, make_user):
     client = _admin_client(site_client, make_user)
-    form = {"email": "new@example.org", "name": "New", "role": "reviewer", "countries": "kz",
-            "mode": "invite"}  # fmt: skip
+    form = {"email": "new@example.org", "name": "New", "role": "reviewer", "scope": "listed",
+            "countries": "kz", "mode": "invite"}  # fmt: skip
     assert client.post_form("/admin/users/new", form, headers=FORGED).status_code == 400
     db.session.commit()
     assert db.session.scalar(select(User).where(User.email == "new@example.org")) is None

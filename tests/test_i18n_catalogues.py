@@ -104,6 +104,7 @@ PAGES = [
     "/countries/kz",
     "/countries/kz/age-of-consent",
     "/countries/kz/age-of-consent/v/1",
+    "/countries/kz/age-of-consent/suggest",
     "/indicators/",
     "/indicators/age-of-consent",
     "/data/",

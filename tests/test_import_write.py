@@ -136,6 +136,7 @@ def test_many_rows_write_what_submitting_each_would(staff):
         assert (version.row_version, version.submitted_row_version) == (1, 1)
         assert version.number is None and version.submitted_at is not None
         assert version.contributor_ids == {importer.id}
+        assert version.import_batch_id == report.batch_id
         assert [
             (c.position, c.instrument.title, c.instrument.year_adopted, c.provision, c.url)
             for c in version.citations
@@ -167,7 +168,7 @@ def test_many_rows_write_what_submitting_each_would(staff):
         for action, before, after in (("start", None, "draft"), ("submit", "draft", "submitted"))
     ] + [
         (importer.id, "import_assessments", "system", None, None, None, None, None,
-         {"file": "three.json", "imported": len(rows)})
+         {"file": "three.json", "imported": len(rows), "batch": report.batch_id})
     ]  # fmt: skip
     assert all(e.at is not None and e.at.tzinfo is not None for e in events)
 
@@ -210,7 +211,7 @@ def test_an_assessment_opened_since_the_check_imports_nothing(staff, monkeypatch
     monkeypatch.setattr(import_rows, "_open_work", dict)  # as if it appeared after the check
     before = {model: _last_id(model) for model in (Version, AuditEvent, Notification, OutboxEmail)}
     rows = _rows(["KZ", "UZ"], slugs)
-    with pytest.raises(Conflict, match=f"Line {line}: someone opened this assessment"):
+    with pytest.raises(Conflict, match=f"Row {line}: someone opened this assessment"):
         bulk_import.run(staff["importer"], json.dumps(rows).encode(), "late.json")
     assert {model: _last_id(model) for model in before} == before
     assert db.session.get(Version, draft.id).state == "submitted"

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from assess.extensions import db
 from assess.models import Indicator
-from assess.services import assessments, framework
+from assess.services import assessments, framework, framework_revisions
 
 from .publishing import FULL, content, publish
 from .test_public_caching import _statements
@@ -42,13 +42,25 @@ def test_a_profile_render_from_kept_pieces_reads_only_what_may_have_changed(app,
     publish(*people, "KZ", "age-of-consent", FULL)
     client.get("/countries/kz")
     sent = _statements(lambda: client.get("/countries/kz?utm_source=newsletter"))
-    # The validator, the country, its assessments with their published versions: no citations,
-    # sources, profile content or indicators.
+    # Only the validator: the country and the profile's body are kept for this public revision,
+    # language, address and day.
     flat = [" ".join(statement.split()) for statement in sent if statement != "BEGIN"]
-    assert len(flat) == 3, flat
+    assert len(flat) == 1, flat
     assert flat[0].startswith("SELECT (SELECT max(assessment.public_updated_at)")
-    assert " FROM country WHERE" in flat[1]
-    assert " FROM assessment LEFT OUTER JOIN version" in flat[2]
+
+
+def test_the_kept_profile_body_cites_with_todays_access_date(app, client, people, monkeypatch):
+    from datetime import UTC, datetime
+
+    from assess.public import helpers
+
+    publish(*people, "KZ", "age-of-consent", FULL)
+    client.get("/countries/kz?day=1")
+    tomorrow = datetime(2031, 5, 17, 9, 0, tzinfo=UTC)
+    monkeypatch.setattr(helpers, "today", lambda: tomorrow)
+    app.jinja_env.globals["today"] = lambda: tomorrow
+    page = client.get("/countries/kz?day=2").get_data(as_text=True)
+    assert "17 May 2031" in page or "May 17, 2031" in page
 
 
 def test_a_new_version_a_retraction_and_a_new_title_show_at_once(app, client, people):
@@ -70,8 +82,16 @@ def test_an_edited_or_retired_indicator_shows_at_once(app, client, people, make_
     for url in ("/countries/kz", "/indicators/age-of-consent"):
         assert "Age of Consent" in client.get(f"{url}?a=1").get_data(as_text=True)
     admin = make_user("admin", name="Ada")
+    other_admin = make_user("supervisor", name="Bo")  # of every country
     indicator = db.session.scalar(select(Indicator).where(Indicator.slug == "age-of-consent"))
-    framework.edit(admin, indicator.id, framework.IndicatorInput(title="Sexual consent age"))
+    revision = framework_revisions.propose(
+        admin,
+        indicator.id,
+        "source",
+        framework_revisions.RevisionInput({"title": "Sexual consent age"}),
+        submit=True,
+    )
+    framework_revisions.approve(other_admin, revision.id)
     for url in ("/countries/kz", "/indicators/age-of-consent"):
         page = client.get(f"{url}?a=2").get_data(as_text=True)
         assert "Sexual consent age" in page, url

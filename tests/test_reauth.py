@@ -78,8 +78,8 @@ def test_an_old_password_sign_in_is_asked_again(make_app, app, make_user, clock)
     clock.advance(minutes=5)
     client.get("/admin/").close()  # active: the idle timeout does not end the session
     clock.advance(minutes=6)
-    form = {"email": "late@example.org", "name": "Late", "role": "reviewer", "countries": "kz",
-            "mode": "create", "password": "a long enough passphrase"}  # fmt: skip
+    form = {"email": "late@example.org", "name": "Late", "role": "reviewer", "scope": "listed",
+            "countries": "kz", "mode": "create", "password": "a long enough passphrase"}  # fmt: skip
     asked = client.post_form("/admin/users/new", form)
     assert asked.status_code == 401
     assert db.session.scalar(select(User).where(User.email == "late@example.org")) is None

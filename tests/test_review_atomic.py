@@ -59,7 +59,7 @@ def setup_decision(action, comment):
     def setup(client, auth):
         v = submitted(client, auth)
         as_supervisor(client, auth)
-        return f"/staff/versions/{v.id}/{action}", {"comment": comment}
+        return f"/staff/versions/{v.id}/{action}", {"comment": comment, "confirmed": "yes"}
 
     return setup
 

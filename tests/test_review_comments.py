@@ -70,10 +70,11 @@ def test_returning_or_rejecting_needs_a_comment(client, auth, demo_data, action)
     assert act(client, draft.id, "submit").status_code == 302
     login(client, auth, "supervisor@example.org")
     before = snapshot()
-    response = act(client, draft.id, action, comment="   ")
+    response = act(client, draft.id, action, comment="   ", confirmed="yes")
     assert response.status_code == 422
     page = text(response)
-    assert '<p class="error-message" id="comment-error">' in page
+    field = "reject-comment" if action == "reject" else "comment"  # rejecting has its own box
+    assert f'<p class="error-message" id="{field}-error">' in page
     assert "Write a comment: it is required here." in page
     assert snapshot() == before
     assert version(draft.id).state == "submitted"

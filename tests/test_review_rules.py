@@ -27,7 +27,7 @@ from .review_support import (
 DECISIONS = [
     ("approve", {}),
     ("request-changes", {"comment": "Please fix."}),
-    ("reject", {"comment": "No."}),
+    ("reject", {"comment": "No.", "confirmed": "yes"}),
 ]
 
 
@@ -114,7 +114,7 @@ HAND_MADE_POSTS = [
     ("comment", {"body": "Hello"}),
     ("approve", {}),
     ("request-changes", {"comment": "x"}),
-    ("reject", {"comment": "x"}),
+    ("reject", {"comment": "x", "confirmed": "yes"}),
     ("retract", {"reason": "x"}),
 ]
 

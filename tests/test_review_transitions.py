@@ -137,7 +137,9 @@ def test_reject_closes_the_version_and_keeps_the_published_one(client, auth, dem
     old = assessment("KZ", AGE).published_version
     submitted = submitted_draft(client, auth)
     login(client, auth, "supervisor@example.org")
-    response = act(client, submitted.id, "reject", comment="Not supported by the sources.")
+    response = act(
+        client, submitted.id, "reject", comment="Not supported by the sources.", confirmed="yes"
+    )
     assert response.status_code == 302
     assert version(submitted.id).state == "rejected"
     assert assessment("KZ", AGE).published_version_id == old.id

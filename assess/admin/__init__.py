@@ -2,7 +2,20 @@
 
 from flask import Flask
 
-from . import account, common, framework, home, imports, jobs, profile, users  # noqa: F401  (routes)
+from . import (  # noqa: F401  (routes)
+    account,
+    common,
+    cycles,
+    framework,
+    framework_review,
+    home,
+    imports,
+    jobs,
+    organisation,
+    profile,
+    profile_translate,
+    users,
+)
 from .blueprint import account_bp, bp
 from .cli import import_assessments_command
 

@@ -25,6 +25,7 @@ def no_referrer(response):
 def account():
     form = PreferencesForm(
         email_notifications=current_user.email_notifications,
+        email_digest=current_user.email_digest,
         language=current_user.language,
         time_zone=current_user.time_zone,
     )
@@ -40,6 +41,7 @@ def account():
                 bool(form.email_notifications.data),
                 form.language.data or "",
                 form.time_zone.data or "",
+                email_digest=bool(form.email_digest.data),
             )
         except ValidationError as error:
             apply_errors(form, error)

@@ -15,11 +15,20 @@ from ..services import bulk_import
 from ..services.errors import ServiceError
 
 
+def _where(row) -> str:
+    """The row's sheet, number, country and indicator (or item), by name."""
+    sheet = f"{row.sheet} " if row.sheet else ""
+    country = f"{row.country_code} {row.country_name}" if row.country_name else row.country_code
+    item = row.indicator_title or row.indicator_slug if row.kind == "assessment" else row.kind
+    return f"{sheet}row {row.line} ({country or '?'}, {item or '?'})"
+
+
 def _report(report: bulk_import.ImportReport) -> None:
     for row in report.invalid:
-        where = f"{row.country_code or '?'}, {row.indicator_slug or '?'}"
         for problem in row.problems:
-            click.echo(f"  row {row.line} ({where}): {problem}")
+            click.echo(f"  {_where(row)}: {problem}")
+    for sheet in report.ignored:
+        click.echo(f"  sheet {sheet} was not read: its first row names no known columns.")
     click.echo(
         f"{len(report.rows)} rows read: {len(report.valid)} valid, "
         f"{len(report.invalid)} with problems, {len(report.skipped)} empty."
@@ -32,7 +41,8 @@ def _report(report: bulk_import.ImportReport) -> None:
 @click.option("--commit", is_flag=True, help="Import the valid rows; without it, only check")
 @with_appcontext
 def import_assessments_command(file: Path, email: str, commit: bool) -> None:
-    """Check FILE (CSV or JSON); with --commit, submit its valid rows for review."""
+    """Check FILE (.xlsx, .ods, CSV or JSON); with --commit, submit its valid rows for review,
+    as one batch credited to the user named by --as."""
     actor = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if actor is None or not actor.active:
         raise click.ClickException(f"No active user {email}.")
@@ -40,7 +50,9 @@ def import_assessments_command(file: Path, email: str, commit: bool) -> None:
     with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
         try:
             parsed = bulk_import.parse(data)
-            with click.progressbar(length=len(parsed[1]), label="Checking", file=sys.stderr) as bar:
+            with click.progressbar(
+                length=parsed.row_count, label="Checking", file=sys.stderr
+            ) as bar:
                 report = bulk_import.check_parsed(actor, parsed, bar.update)
             _report(report)
             if not commit:
@@ -56,4 +68,6 @@ def import_assessments_command(file: Path, email: str, commit: bool) -> None:
                 report = bulk_import.write(actor, report, file.name, bar.update)
         except ServiceError as error:
             raise click.ClickException(f"Nothing was imported: {error}") from None
-    click.echo(f"Imported {report.imported} assessments; they now wait for review.")
+    click.echo(
+        f"Imported {report.imported} items as batch {report.batch_id}; they now wait for review."
+    )

@@ -1,25 +1,24 @@
+"""The indicator framework: its list, a new indicator, a proposed change to an indicator's
+text (reviewed: `framework_review`), the order, retiring and restoring."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
 from ..models import Indicator
-from ..services import framework
+from ..models.framework import SOURCE_SCOPE, TEXT_FIELDS
+from ..services import framework, framework_revisions
 from ..services.errors import ValidationError
 from ..services.permissions import is_admin
 from .blueprint import bp
 from .common import apply_errors, refusals
-from .forms import IndicatorForm
+from .forms import IndicatorForm, RevisionForm
+from .framework_review import propose_from_form
 
 
 def _input(form: IndicatorForm) -> framework.IndicatorInput:
-    return framework.IndicatorInput(
-        title=form.title.data or "",
-        definition=form.definition.data or "",
-        rubric_yes=form.rubric_yes.data or "",
-        rubric_partial=form.rubric_partial.data or "",
-        rubric_no=form.rubric_no.data or "",
-    )
+    return framework.IndicatorInput(**{name: form[name].data or "" for name in TEXT_FIELDS})
 
 
 @bp.route("/indicators/")
@@ -27,7 +26,11 @@ def indicator_list():
     with refusals(url_for("admin.index")):
         indicators = framework.all_indicators(current_user)
     return render_template(
-        "admin/indicators.html", indicators=indicators, revision=framework.current_revision()
+        "admin/indicators.html",
+        indicators=indicators,
+        revision=framework_revisions.current_revision(),
+        open_revisions=framework_revisions.open_by_indicator(),
+        is_proposed=framework_revisions.is_proposed,
     )
 
 
@@ -43,27 +46,38 @@ def indicator_new():
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            flash(_("%(title)s is added to the framework.", title=indicator.title), "success")
+            flash(
+                _(
+                    "%(title)s is submitted for review: it joins the framework when a supervisor "
+                    "approves its text.",
+                    title=indicator.title,
+                ),
+                "success",
+            )
             return redirect(url_for("admin.indicator_list"), 303)
-    return render_template("admin/indicator_form.html", form=form, indicator=None)
+    return render_template("admin/indicator_form.html", form=form, indicator=None, held=None)
 
 
 @bp.route("/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
 def indicator_edit(indicator_id: int):
+    """Propose new wording: saved into the open revision of the text (started if none)."""
     if not is_admin(current_user):
         abort(403)
     indicator = db.get_or_404(Indicator, indicator_id)
-    form = IndicatorForm(obj=indicator)
+    held = framework_revisions.open_revision(indicator_id, SOURCE_SCOPE)
+    if held is not None and held.state == "submitted":
+        flash(_("This text is submitted for review; withdraw it to edit it again."), "error")
+        return redirect(url_for("admin.revision_detail", revision_id=held.id), 303)
+    form = RevisionForm(obj=held or indicator)
     if form.validate_on_submit():
-        try:
-            with refusals(url_for("admin.indicator_list"), form=True):
-                framework.edit(current_user, indicator_id, _input(form))
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            flash(_("%(title)s is saved.", title=form.title.data), "success")
-            return redirect(url_for("admin.indicator_list"), 303)
-    return render_template("admin/indicator_form.html", form=form, indicator=indicator)
+        back = url_for("admin.indicator_edit", indicator_id=indicator_id)
+        revision = propose_from_form(form, indicator_id, SOURCE_SCOPE, back)
+        if revision is not None:
+            flash(_("Your revision is saved."), "success")
+            return redirect(url_for("admin.revision_detail", revision_id=revision.id), 303)
+    elif request.method == "GET":
+        form.row_version.data = str(held.row_version) if held else ""
+    return render_template("admin/indicator_form.html", form=form, indicator=indicator, held=held)
 
 
 @bp.route("/indicators/<int:indicator_id>/move", methods=["POST"])

@@ -2,28 +2,23 @@
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Country
+from ..messages import PROFILE_KINDS
+from ..models import Country, ProfileChange
 from ..queries import public as queries
 from ..queries.staff import open_profile_changes, profile_items
-from ..services import profile_content, uploads
+from ..services import profile_content, profile_translations, uploads
 from ..services.errors import ValidationError
-from ..services.permissions import can_read_staff, country_scope, is_admin
+from ..services.permissions import country_scope, is_admin, may_read
 from ..workflow import DECISIONS, Action
 from .blueprint import bp
 from .common import allows_upload, apply_errors, refusals
-from .forms import PROFILE_FORMS, CommentForm
+from .forms import PROFILE_FORMS, CommentForm, RejectForm
 
-KIND_LABELS = {
-    "member": _l("member organisation"),
-    "fact": _l("fact"),
-    "resource": _l("resource"),
-    "news": _l("news item"),
-}
+KIND_LABELS = PROFILE_KINDS
 CHANGE_ACTIONS = "submit, withdraw, discard, approve, request_changes, reject"
 
 
@@ -31,7 +26,7 @@ def _country(iso2: str) -> Country:
     country = queries.country_by_code(iso2)
     if country is None:
         abort(404)
-    if not can_read_staff(current_user, country.id):
+    if not may_read(current_user, ProfileChange, country.id):
         abort(403)
     return country
 
@@ -49,7 +44,7 @@ def _payload(form, kind: str) -> dict:
 
 @bp.route("/profile/")
 def profile_index():
-    scope = None if is_admin(current_user) else country_scope(current_user)
+    scope = None if is_admin(current_user) else country_scope(current_user, translators=True)
     query = select(Country).order_by(Country.name)
     if scope is not None:
         query = query.where(Country.id.in_(scope))
@@ -74,6 +69,10 @@ def profile_country(iso2: str):
         items=profile_items(country),
         changes=open_profile_changes(current_user, country.id),
         kinds=KIND_LABELS,
+        translation_languages=profile_translations.languages(),
+        translation_standing=lambda kind, item, language: profile_translations.item_standing(
+            kind, item, language
+        ),
     )
 
 
@@ -140,9 +139,15 @@ def profile_remove(iso2: str, kind: str, item_id: int):
 
 @bp.route("/profile/changes/<int:change_id>")
 def change_detail(change_id: int):
+    return _change_page(change_id)
+
+
+def _change_page(change_id: int, **context):
     with refusals(url_for("admin.profile_index")):
         change = profile_content.get(current_user, change_id)
     actions = profile_content.actions_for(current_user, change)
+    context.setdefault("form", CommentForm(formdata=None))
+    context.setdefault("reject_form", RejectForm(formdata=None))
     return render_template(
         "admin/change_detail.html",
         change=change,
@@ -152,7 +157,7 @@ def change_detail(change_id: int):
         and not profile_content.has_eligible_supervisor(change),
         fields=profile_content.FIELDS[change.kind],
         kinds=KIND_LABELS,
-        form=CommentForm(),
+        **context,
     )
 
 
@@ -164,6 +169,14 @@ def change_edit(change_id: int):
         change = profile_content.get(current_user, change_id)
     if change.operation == "remove":
         abort(404)
+    if change.operation == "translate":
+        return redirect(
+            url_for(
+                "admin.profile_translate", iso2=change.country.iso2.lower(), kind=change.kind,
+                item_id=change.target_id, language=change.language,
+            ),
+            303,
+        )  # fmt: skip
     form = PROFILE_FORMS[change.kind](data=change.payload if request.method == "GET" else None)
     if change.kind == "resource" and request.method == "GET":
         form.keep_file.data = change.payload.get("file_name", "")
@@ -190,10 +203,14 @@ def change_edit(change_id: int):
 @bp.route(f"/profile/changes/<int:change_id>/<any({CHANGE_ACTIONS}):action>", methods=["POST"])
 def change_action(change_id: int, action: str):
     back = url_for("admin.change_detail", change_id=change_id)
-    form = CommentForm()
+    form = RejectForm() if action == "reject" else CommentForm()
     if not form.validate_on_submit():
         flash(_("The comment is too long."), "error")
         return redirect(back, 303)
+    if action == "reject" and request.form.get("confirmed") != "yes":
+        with refusals(back):  # asked only when rejecting would be done
+            profile_content.check(current_user, change_id, Action.REJECT, form.comment.data)
+        return _change_page(change_id, reject_form=form, confirm_reject=True)
     perform = getattr(profile_content, action)
     with refusals(back):
         if Action(action) in DECISIONS:

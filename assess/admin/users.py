@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -7,12 +7,14 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import AuditEvent
-from ..services import users
+from ..services import grants, users
 from ..services.errors import ValidationError
 from ..services.permissions import is_admin
+from ..staff.labels import role_label
 from .blueprint import bp
 from .common import apply_errors, refusals
 from .forms import GrantForm, NewUserForm
+from .grants import summary
 
 
 def _codes(text: str) -> list[str]:
@@ -33,9 +35,11 @@ def user_new():
     form = NewUserForm()
     if form.validate_on_submit():
         email, role, name = form.email.data, form.role.data, form.name.data or ""
-        countries = _codes(form.countries.data or "")
         try:
             with refusals(url_for("admin.user_list"), form=True):
+                countries = grants.countries_for_scope(
+                    role, form.scope.data or "", _codes(form.countries.data or "")
+                )
                 if form.mode.data == "create":
                     password = form.password.data or ""
                     user = users.create(current_user, email, password, role, countries, name)
@@ -54,6 +58,11 @@ def user_new():
 
 @bp.route("/users/<int:user_id>")
 def user_detail(user_id: int):
+    return _detail(user_id)
+
+
+def _detail(user_id: int, grant_form: GrantForm | None = None, status: int = 200, plan=None):
+    """The user's page; with a `plan`, the summary of the role about to be given."""
     with refusals(url_for("admin.user_list")):
         user = users.get_user(current_user, user_id)
     events = db.session.scalars(
@@ -63,23 +72,44 @@ def user_detail(user_id: int):
         .order_by(AuditEvent.id.desc())
         .limit(20)
     )
-    return render_template(
-        "admin/user_detail.html",
-        user=user,
-        pending=users.is_pending(user),
-        grant_form=GrantForm(),
-        events=list(events),
+    return (
+        render_template(
+            "admin/user_detail.html",
+            user=user,
+            pending=users.is_pending(user),
+            grant_form=grant_form or GrantForm(formdata=None),
+            plan=plan,
+            role_summary=summary(plan) if plan else None,
+            events=list(events),
+        ),
+        status,
     )
 
 
 @bp.route("/users/<int:user_id>/grants", methods=["POST"])
 def user_grant(user_id: int):
+    """Give a role once its summary was seen: the first POST shows the plan, the one from the
+    summary (`confirmed=yes`) saves it."""
     form = GrantForm()
     back = url_for("admin.user_detail", user_id=user_id)
-    if form.validate_on_submit():
-        with refusals(back):
-            users.grant_role(current_user, user_id, form.role.data, form.country.data or "")
-        flash(_("Role added."), "success")
+    if not form.validate_on_submit():
+        return redirect(back, 303)
+    role, scope = form.role.data or "", form.scope.data or ""
+    codes = _codes(form.countries.data or "")
+    confirmed = request.form.get("confirmed") == "yes"
+    try:
+        with refusals(back, form=True):
+            if confirmed:
+                plan = grants.grant_role(current_user, user_id, role, scope, codes)
+            else:
+                plan = grants.plan_grant(current_user, user_id, role, scope, codes)
+    except ValidationError as error:
+        apply_errors(form, error, fallback="countries")
+        return _detail(user_id, form, 422)
+    if not confirmed:
+        return _detail(user_id, form, plan=plan)
+    said = summary(plan)
+    flash(_("Role added: %(role)s. %(where)s", role=role_label(role), where=said.where), "success")
     return redirect(back, 303)
 
 

@@ -4,6 +4,7 @@ STATUS = {"type": "string", "enum": ["yes", "partial", "no", "no_data", "not_ass
 NULLABLE_INT = {"type": ["integer", "null"]}
 NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 URL = {"type": "string", "format": "uri"}
+NULLABLE_STRING = {"type": ["string", "null"]}
 
 
 def _object(properties: dict, required: list[str] | None = None) -> dict:
@@ -50,6 +51,11 @@ SCHEMAS = {
             "publisher": {"type": "string"},
             "year": NULLABLE_INT,
             "url": {"type": "string"},
+            "file_url": NULLABLE_STRING,
+            "file_name": NULLABLE_STRING,
+            "file_sha256": NULLABLE_STRING,
+            "file_size": NULLABLE_INT,
+            "file_content_type": NULLABLE_STRING,
         }
     ),
     "Version": _object(

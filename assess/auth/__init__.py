@@ -2,9 +2,10 @@
 
 from flask import Flask
 
-from . import views  # noqa: F401  (each adds its routes to `bp`)
+from . import expiry, views  # noqa: F401  (each adds its routes to `bp`)
 from .blueprint import bp
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
+    expiry.register(app)

@@ -5,7 +5,17 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String, text, true
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    false,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model, db
@@ -17,6 +27,9 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    # Proposes translations of content (indicator texts when global, a country's profile
+    # content for its countries); decides nothing.
+    TRANSLATOR = "translator"
 
 
 def new_session_token() -> str:
@@ -35,6 +48,8 @@ class User(UserMixin, Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The user's choice: e-mail about their work, or in-app notices only.
     email_notifications: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # With e-mail on: one digest a day (`assess send-digests`) instead of one e-mail per event.
+    email_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # E-mail comes in this language ("" = the site's); staff times in this zone ("" = the
     # browser's, where it told us, else UTC).
     language: Mapped[str] = mapped_column(String(8), default="", server_default="")
@@ -112,3 +127,21 @@ class UserToken(Model):
     user = relationship("User", foreign_keys=[user_id])
 
     __table_args__ = (CheckConstraint("purpose IN ('invite', 'reset')", name="purpose_valid"),)
+
+
+class KeptForm(Model):
+    """A form posted by a session that had just expired, kept so that nothing typed is lost.
+
+    The request is not carried out (the session that sent it is over); its fields wait here for
+    the same user, who is sent back to the page of the form once signed in again
+    (`session_expiry.py`). Only the random token in that page's address finds it, and only for
+    its owner; it is forgotten after `KEPT_FORM_LIFETIME`."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # Where the form was posted (/staff/versions/5/save), and the page it came back to.
+    path: Mapped[str] = mapped_column(String(500))
+    # The posted fields as [name, value] pairs, in order, without the CSRF token.
+    fields: Mapped[list] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

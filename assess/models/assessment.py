@@ -1,14 +1,14 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model, db
 from ..workflow import OPEN_STATES, PUBLIC_STATES, State
 from ._base import UTCDateTime, utcnow
 from .countries import Country, Instrument
-from .framework import Indicator
+from .framework import Indicator, IndicatorRevision
 from .reviewable import Reviewable
 
 
@@ -91,6 +91,12 @@ class Version(Reviewable, Model):
     submitted_row_version: Mapped[int | None] = mapped_column(Integer)
     # The indicator framework's revision when this version was approved.
     framework_revision: Mapped[int | None] = mapped_column(Integer)
+    # The indicator's text it was assessed under: the revision in force at its approval.
+    indicator_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("indicator_revision.id"), index=True
+    )
+    # The bulk import that proposed this version, if one did (`ImportBatch`).
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
 
     assessment: Mapped[Assessment] = relationship(
         back_populates="versions", foreign_keys=[assessment_id]
@@ -100,6 +106,7 @@ class Version(Reviewable, Model):
     submitted_by = relationship("User", foreign_keys=[submitted_by_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])
     retracted_by = relationship("User", foreign_keys=[retracted_by_id])
+    indicator_revision: Mapped[IndicatorRevision | None] = relationship()
     citations: Mapped[list["Citation"]] = relationship(
         back_populates="version", order_by="Citation.position", cascade="all, delete-orphan"
     )
@@ -185,6 +192,14 @@ class Source(Model):
     publisher: Mapped[str] = mapped_column(String(200), default="")
     year: Mapped[int | None] = mapped_column(Integer)
     url: Mapped[str] = mapped_column(String(500), default="")
+    # An uploaded copy of the document (`services/uploads.py`), besides or instead of the URL:
+    # the storage's name for it (`<sha256>.<ext>`), the name it was uploaded under, its digest,
+    # size and type. Public only with its version (`public/files.py`).
+    file_stored_name: Mapped[str | None] = mapped_column(String(80))
+    file_name: Mapped[str | None] = mapped_column(String(200))
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    file_size: Mapped[int | None] = mapped_column(Integer)
+    file_content_type: Mapped[str | None] = mapped_column(String(100))
 
     version: Mapped[Version] = relationship(back_populates="sources")
 
@@ -203,3 +218,27 @@ class Comment(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     author = relationship("User")
+
+
+class ReviewRound(Model):
+    """One decision on a submitted version, with the content it was taken on.
+
+    A version's content changes between rounds (it is edited after changes are requested), so the
+    text a supervisor returned is kept here: the review screen compares what is submitted now with
+    the last round, and the thread shows what each round changed. Written once, never updated."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("version.id"))
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, ... within the version
+    action: Mapped[str] = mapped_column(String(20))  # approve, request_changes or reject
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The version's base then: round 1 shows its changes against it.
+    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("version.id"))
+    # `services.content.VersionContent` as plain data (`services/rounds.py`).
+    content: Mapped[dict] = mapped_column(JSON)
+
+    decided_by = relationship("User")
+
+    # Its unique constraint also serves the rounds of one version, read in order.
+    __table_args__ = (db.UniqueConstraint("version_id", "number"),)

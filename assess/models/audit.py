@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
@@ -9,7 +9,17 @@ from ._base import UTCDateTime, utcnow
 # Audited objects whose changes the public pages show (the framework, profile content); versions
 # reach the public through `Assessment.public_updated_at`. Sign-ins, account changes, drafts and
 # reviews are audited too, but must not make every public page render again.
-PUBLIC_OBJECT_TYPES = ("indicator", "member", "fact", "resource", "newsitem")
+# "evidence": link checks and archived copies the assessment pages show; "instrument": the
+# recorded life of a cited law.
+PUBLIC_OBJECT_TYPES = (
+    "indicator",
+    "member",
+    "fact",
+    "resource",
+    "newsitem",
+    "evidence",
+    "instrument",
+)
 PUBLIC_TYPES_SQL = "object_type IN ({})".format(", ".join(f"'{t}'" for t in PUBLIC_OBJECT_TYPES))
 
 
@@ -63,9 +73,20 @@ class Notification(Model):
     params: Mapped[dict | None] = mapped_column(JSON)
     link: Mapped[str] = mapped_column(String(500), default="")
     read: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Waiting for its reader's daily digest (`services/digests.py`) instead of its own e-mail.
+    digest_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
-    # The unread count and the list of one user's notices (by user_id, its first column).
-    __table_args__ = (Index("ix_notification_user_id_read", "user_id", "read"),)
+    # The unread count and the list of one user's notices (by user_id, its first column); the
+    # notices the next digest sends, a partial index that only they pay for.
+    __table_args__ = (
+        Index("ix_notification_user_id_read", "user_id", "read"),
+        Index(
+            "ix_notification_digest_pending",
+            "user_id",
+            sqlite_where=text("digest_pending"),
+            postgresql_where=text("digest_pending"),
+        ),
+    )
 
 
 class OutboxEmail(Model):

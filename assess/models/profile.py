@@ -2,13 +2,15 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
 from ..workflow import State
 from ._base import UTCDateTime, utcnow
 from .reviewable import Reviewable
+
+NO_TRANSLATIONS = text("'{}'")  # `Fact.text` would hide the name inside its class
 
 
 class Member(Model):
@@ -20,6 +22,12 @@ class Member(Model):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     url: Mapped[str] = mapped_column(String(500), default="")
+    # Approved translations: {language: {field: {"text": ..., "source": the text translated}}}.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default=NO_TRANSLATIONS)
+    # Contact details, shown on the public profile.
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    phone: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    address: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
 
 class Fact(Model):
@@ -27,6 +35,8 @@ class Fact(Model):
     country_id: Mapped[int] = mapped_column(ForeignKey("country.id"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str] = mapped_column(Text)
+    # Approved translations: {language: {field: {"text": ..., "source": the text translated}}}.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default=NO_TRANSLATIONS)
 
 
 class Resource(Model):
@@ -40,6 +50,8 @@ class Resource(Model):
     year: Mapped[int | None] = mapped_column(Integer)
     url: Mapped[str] = mapped_column(String(500), default="")
     file_name: Mapped[str] = mapped_column(String(300), default="")
+    # Approved translations: {language: {field: {"text": ..., "source": the text translated}}}.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default=NO_TRANSLATIONS)
 
     __table_args__ = (
         CheckConstraint("year IS NULL OR year BETWEEN 1000 AND 2999", name="year_range"),
@@ -53,17 +65,21 @@ class NewsItem(Model):
     body: Mapped[str] = mapped_column(Text, default="")
     url: Mapped[str] = mapped_column(String(500), default="")
     published_on: Mapped[date] = mapped_column(Date)
+    # Approved translations: {language: {field: {"text": ..., "source": the text translated}}}.
+    translations: Mapped[dict] = mapped_column(JSON, default=dict, server_default=NO_TRANSLATIONS)
 
 
 class ProfileChange(Reviewable, Model):
     """A proposed change to one item of a country's profile content, reviewed with four eyes.
 
     `payload` holds the proposed fields; `before` the item as it was when the change was proposed,
-    so that approval can refuse a change whose item was changed meanwhile."""
+    so that approval can refuse a change whose item was changed meanwhile. A translation
+    (`operation` "translate") proposes the item's text in `language`."""
 
     review_kind = "profile_change"
     contributor_item_column = "change_id"
     admins_edit = True
+    translators_edit = True
     audit_suffix = "_profile_change"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,6 +87,7 @@ class ProfileChange(Reviewable, Model):
     kind: Mapped[str] = mapped_column(String(20))
     operation: Mapped[str] = mapped_column(String(10))
     target_id: Mapped[int | None] = mapped_column(Integer)
+    language: Mapped[str | None] = mapped_column(String(8))
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     before: Mapped[dict | None] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(20), default=State.DRAFT.value, index=True)
@@ -81,6 +98,8 @@ class ProfileChange(Reviewable, Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_comment: Mapped[str | None] = mapped_column(String(2000))
+    # The bulk import that proposed this change, if one did (`ImportBatch`).
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
 
     country = relationship("Country")
     created_by = relationship("User", foreign_keys=[created_by_id])
@@ -91,7 +110,9 @@ class ProfileChange(Reviewable, Model):
 
     __table_args__ = (
         CheckConstraint("kind IN ('member', 'fact', 'resource', 'news')", name="kind_valid"),
-        CheckConstraint("operation IN ('add', 'edit', 'remove')", name="operation_valid"),
+        CheckConstraint(
+            "operation IN ('add', 'edit', 'remove', 'translate')", name="operation_valid"
+        ),
     )
 
     @property
@@ -99,7 +120,8 @@ class ProfileChange(Reviewable, Model):
         return self.country_id
 
     def audit_details(self) -> dict | None:
-        return {"kind": self.kind, "operation": self.operation}
+        details = {"kind": self.kind, "operation": self.operation}
+        return details | {"language": self.language} if self.language else details
 
 
 class ProfileChangeContributor(Model):

@@ -27,22 +27,26 @@ class Reviewable:
     # Whether an admin edits items of any country (profile content) or only decides as any
     # supervisor does (assessments, which only a country's reviewers and supervisors draft).
     admins_edit: ClassVar[bool] = False
+    # Whether translators propose items of this kind (translations of what it holds).
+    translators_edit: ClassVar[bool] = False
     # Appended to the action in the audit log: "approve_profile_change".
     audit_suffix: ClassVar[str] = ""
 
     if TYPE_CHECKING:
         id: int
         state: str
-        created_by_id: int
+        created_by_id: int | None
         decided_by_id: int | None
         decided_by: User | None
         updated_at: datetime
+        submitted_at: datetime | None
         decided_at: datetime | None
         decision_comment: str | None
         contributors: list[Any]
 
     @property
-    def review_country_id(self) -> int:
+    def review_country_id(self) -> int | None:
+        """The country whose staff review the item; None for the framework (global staff)."""
         raise NotImplementedError
 
     @property

@@ -21,7 +21,7 @@ from werkzeug.http import is_resource_modified
 
 from .. import PACKAGE_DIR, resource_dir
 from ..queries import public as queries
-from . import fastpath
+from . import fastpath, helpers
 
 CACHEABLE_METHODS = frozenset({"GET", "HEAD"})
 
@@ -39,7 +39,7 @@ def code_revision() -> str:
     folders = [PACKAGE_DIR, Path(resource_dir("templates")), Path(resource_dir("static"))]
     for folder in folders:
         for path in sorted(folder.rglob("*")):
-            if path.suffix in {".py", ".html", ".css", ".js", ".txt"} and path.is_file():
+            if path.suffix in {".py", ".html", ".mo", ".css", ".js", ".txt"} and path.is_file():
                 digest.update(path.relative_to(folder).as_posix().encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -50,7 +50,11 @@ def validators() -> tuple[str, datetime | None]:
     if "public_validators" not in g:
         # The public response store may have asked already, for this request's token.
         revision = request.environ.get(fastpath.ASKED) or queries.public_revision()
-        source = "\n".join([revision.key, str(get_locale()), code_revision()])
+        # The day too: what pages show depends on it (a citation's access date, "Last reviewed
+        # on …" once a review is overdue, `staleness`), and a page kept from yesterday is not
+        # today's even if nothing was committed since.
+        day = helpers.today().date().isoformat()
+        source = "\n".join([revision.key, str(get_locale()), code_revision(), day])
         etag = hashlib.sha256(source.encode()).hexdigest()[:32]
         g.public_validators = (etag, revision.last_modified)
         g.public_revision_key = revision.key

@@ -1,7 +1,5 @@
 """A published version's citation as a file: BibTeX, RIS or CSL-JSON."""
 
-from datetime import UTC, datetime
-
 from flask import abort, current_app
 
 from .. import citations
@@ -23,7 +21,3 @@ def citation_file(iso2: str, slug: str, number: int, fmt: str):
     response = current_app.response_class(build(found), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{found.key}.{fmt}"'
     return response
-
-
-def today() -> datetime:
-    return datetime.now(UTC)

@@ -14,28 +14,37 @@ from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy import inspect
 
+from .. import staleness
 from ..models import Country, Indicator, Resource
 from ..queries import public as queries
+from ..queries import talkback as talkback_queries
 from ..services import uploads
 from . import caching
-from .fragments import fragments
+from .fragments import fragments, kept
 from .helpers import map_entries
 
 
 def index():
+    asked = request.args.get("indicator")
+    return render_template("public/index.html", body=kept(("home", asked), lambda: _home(asked)))
+
+
+def _home(asked: str | None) -> Markup:
+    """The hero, the map of the indicator asked for (or the first), and every country's counts."""
     indicators = queries.active_indicators()
-    chosen = _chosen_indicator(indicators, request.args.get("indicator"))
+    chosen = _chosen_indicator(indicators, asked)
     summaries = queries.country_summaries()
     countries = [s.country for s in summaries]
     statuses = queries.statuses_by_country(chosen) if chosen else {}
-    return render_template(
-        "public/index.html",
+    body = render_template(
+        "public/_index_body.html",
         indicators=indicators,
         chosen=chosen,
         entries=map_entries(countries, statuses),
         statuses=statuses,
         summaries=summaries,
     )
+    return Markup(body)  # noqa: S704 - autoescaped template
 
 
 def _chosen_indicator(indicators: list[Indicator], slug: str | None) -> Indicator | None:
@@ -54,6 +63,11 @@ def country_list():
         summaries=queries.country_summaries(region),
         indicator_count=len(queries.active_indicators()),
     )
+
+
+def _plain_country(iso2: str) -> SimpleNamespace | None:
+    country = queries.country_by_code(iso2)
+    return _copies([country])[0] if country is not None else None
 
 
 def _country_or_404(iso2: str) -> Country:
@@ -78,17 +92,39 @@ def _canonical(iso2: str, endpoint: str, **values):
 
 
 def country(iso2: str):
-    found = _country_or_404(iso2)
+    # Countries are seeded, never edited: a plain copy serves while the revision lasts, and a
+    # profile whose body is kept then asks the database nothing but the revision.
+    found = kept(("country", iso2), lambda: _plain_country(iso2), size=lambda _: 256)
+    if found is None:
+        abort(404)
     if redirected := _canonical(iso2, "public.country"):
         return redirected
-    profile = queries.profile(
-        found, details=False, content=_profile_content(found), indicators=_indicators()
+    return render_template("public/country.html", country=found, page=profile_page(found))
+
+
+def profile_page(country: Country) -> SimpleNamespace:
+    """The profile's body with its counts, kept for anonymous visitors (`fragments.kept`)."""
+    return kept(
+        ("profile-page", country.id),
+        lambda: _profile_page(country),
+        size=lambda page: len(page.article),
     )
-    return render_template(
-        "public/country.html",
+
+
+def _profile_page(country: Country) -> SimpleNamespace:
+    profile = queries.profile(
+        country, details=False, content=_profile_content(country), indicators=_indicators()
+    )
+    article = render_template(
+        "public/_profile_article.html",
         profile=profile,
         sections=indicator_sections(profile),
         resource_href=resource_href,
+    )
+    return SimpleNamespace(
+        total=len(profile.rows),
+        assessed=profile.assessed,
+        article=Markup(article),  # noqa: S704 - autoescaped template
     )
 
 
@@ -97,7 +133,11 @@ def indicator_sections(profile: queries.Profile) -> list[Markup]:
     (`fragments`); only the versions not yet rendered are loaded with their citations."""
     store = fragments()
     language = str(get_locale())
-    keys = [_section_key(profile.country, row, language) for row in profile.rows]
+    replies = talkback_queries.published_replies_by_indicator(profile.country.id)
+    keys = [
+        _section_key(profile.country, row, language, replies.get(row.indicator.id, []))
+        for row in profile.rows
+    ]
     held = [store.get(key) for key in keys]
     queries.load_version_details(
         [
@@ -110,7 +150,16 @@ def indicator_sections(profile: queries.Profile) -> list[Markup]:
     return [
         piece
         if piece is not None
-        else store.put(key, Markup(template.render(row=row, country=profile.country)))  # noqa: S704 - autoescaped template
+        else store.put(
+            key,
+            Markup(  # noqa: S704 - autoescaped template
+                template.render(
+                    row=row,
+                    country=profile.country,
+                    replies=replies.get(row.indicator.id, []),
+                )
+            ),
+        )
         for row, key, piece in zip(profile.rows, keys, held, strict=True)
     ]
 
@@ -158,9 +207,15 @@ def _copies(rows: list) -> list[SimpleNamespace]:
     ]
 
 
-def _section_key(country: Country, row: queries.IndicatorRow, language: str) -> tuple:
-    """Everything an indicator's section shows: the version (immutable once public), the
-    withdrawn one, the indicator's title, the date, the language."""
+def _section_key(
+    country: Country, row: queries.IndicatorRow, language: str, replies: list
+) -> tuple:
+    """Everything an indicator's section shows: the version (immutable once public, with the
+    revision it was assessed under), the withdrawn one, the indicator's title and the revision
+    of its text in force (which says whether the definition changed since), the date, the
+    language, whether its review is overdue, the approved replies beside it (immutable once
+    approved, until retracted), and whether it is for a static copy (no link to the correction
+    form there)."""
     return (
         "profile-indicator",
         language,
@@ -168,21 +223,49 @@ def _section_key(country: Country, row: queries.IndicatorRow, language: str) -> 
         row.indicator.id,
         row.indicator.slug,
         row.indicator.title,
+        # Changes with every approved revision of its text or of a translation.
+        row.indicator.current_revision_id,
         row.version.id if row.version else None,
         row.withdrawn.id if row.withdrawn else None,
         row.updated_at,
+        # "Last reviewed on …" once the review is overdue: it changes with the day alone.
+        staleness.is_overdue(row.version.published_at) if row.version else False,
+        tuple((reply.id, reply.updated_at) for reply in replies),
+        bool(current_app.config.get("FREEZING")),
     )
 
 
 def assessment(iso2: str, slug: str):
+    if redirected := _canonical(iso2, "public.assessment", slug=slug):
+        _country_or_404(iso2)
+        _indicator_or_404(slug)
+        return redirected
+    page = kept(
+        ("assessment", iso2, slug),
+        lambda: _assessment_page(iso2, slug),
+        size=lambda page: len(page.body),
+    )
+    return render_template("public/assessment.html", page=page)
+
+
+def _assessment_page(iso2: str, slug: str) -> SimpleNamespace:
+    """The current assessment, the rubric and every published version; 404 for what is not
+    there (a retired indicator without a published history included)."""
     found = _country_or_404(iso2)
     indicator = _indicator_or_404(slug)
-    if redirected := _canonical(iso2, "public.assessment", slug=slug):
-        return redirected
     history = queries.history(found, indicator)
     if indicator.is_retired and not history.versions:
         abort(404)
-    return render_template("public/assessment.html", history=history)
+    replies = talkback_queries.published_replies(
+        history.assessment.id if history.assessment else None
+    )
+    body = render_template("public/_assessment_body.html", history=history, replies=replies)
+    return SimpleNamespace(
+        indicator_title=indicator.title,
+        country_name=found.name,
+        status=history.current.status if history.current else "not_assessed",
+        body=Markup(body),  # noqa: S704 - autoescaped template
+    )
 
 
 def version(iso2: str, slug: str, number: int):

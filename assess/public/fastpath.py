@@ -37,7 +37,9 @@ from werkzeug.http import is_resource_modified, parse_accept_header, parse_cooki
 
 from ..i18n import COOKIE as LANGUAGE_COOKIE
 from ..i18n import negotiate
+from . import helpers
 from .freshness import Watcher
+from .shared import Entry, SharedResponses
 
 CAPACITY_BYTES = 96 * 1024 * 1024
 LARGEST_BYTES = 32 * 1024 * 1024  # the /data/ downloads of a full site fit
@@ -133,6 +135,7 @@ class PublicResponses:
         languages: tuple[str, ...] = ("en",),
         default_language: str = "en",
         revision: Callable[[], Any] | None = None,
+        shared: SharedResponses | None = None,
     ) -> None:
         self.wsgi_app = wsgi_app
         self.watcher = watcher
@@ -141,6 +144,7 @@ class PublicResponses:
         self.default_language = default_language
         self.store = Responses()
         self.revision = revision
+        self.shared = shared
         self._known: tuple[object, Any] = (None, None)  # (token, public revision)
         self._known_lock = threading.Lock()
 
@@ -152,6 +156,10 @@ class PublicResponses:
             return self.wsgi_app(environ, start_response)
         key = self._key(environ, cookies)
         stored = self.store.get(key)
+        if stored is None and self.shared is not None:
+            found = self._from_shared(key, environ)
+            if found is not None:
+                return self._answer(environ, start_response, found)
         if stored is not None:
             token = environ[TOKEN] = self.watcher.token()
             if token is not None and stored.token == token:
@@ -192,6 +200,27 @@ class PublicResponses:
         environ[ASKED] = known
         return known.key if known is not None else None
 
+    def _from_shared(self, key: tuple, environ) -> Stored | None:
+        """The page another worker rendered at the current public revision, now kept here too."""
+        token = environ[TOKEN] = self.watcher.token()
+        revision = self._revision_at(token, environ) if token is not None else None
+        if revision is None or self.shared is None:
+            return None
+        entry = self.shared.get(key, revision)
+        if entry is None:
+            return None
+        stored = Stored(
+            token,
+            entry.etag,
+            entry.last_modified,
+            entry.headers,
+            entry.body,
+            entry.compressible,
+            revision=revision,
+        )
+        self.store.put(key, stored)
+        return stored
+
     def read_token(self, environ) -> object | None:
         """The token to keep this request's response under, read before it is made."""
         if STALE not in environ:  # not a request the middleware may keep
@@ -214,6 +243,8 @@ class PublicResponses:
             environ.get("PATH_INFO", ""),
             environ.get("QUERY_STRING", ""),
             language,
+            # Pages change with the day (`caching.validators`): none is served on the next one.
+            helpers.today().date().isoformat(),
         )
 
     def _answer(self, environ, start_response, stored: Stored, stale: bool = False):
@@ -272,7 +303,22 @@ class PublicResponses:
         stored = Stored(token, etag, last_modified, headers, body, compressible, revision=revision)
         if len(body) <= LARGEST_BYTES and not any(k.lower() == "set-cookie" for k, _ in headers):
             self.store.put(key, stored)
+            if self.shared is not None and revision is not None:
+                self._share(key, stored, revision)
         return stored
+
+    def _share(self, key: tuple, stored: Stored, revision: str) -> None:
+        """Offer what this worker rendered to the others."""
+        assert self.shared is not None
+        entry = Entry(
+            stored.etag,
+            stored.last_modified,
+            stored.headers,
+            stored.body,
+            stored.compressible,
+            revision,
+        )
+        self.shared.put(key, entry)
 
 
 def _cookies(environ) -> dict:
@@ -337,6 +383,7 @@ def install(app: Flask) -> None:
     """Put the middleware in front of the app (inside ProxyFix, installed later, so that the
     URL it keys on is the one the visitor asked for)."""
     from ..extensions import db
+    from . import shared
 
     with app.app_context():
         watcher = Watcher(db.engine)
@@ -351,6 +398,7 @@ def install(app: Flask) -> None:
         languages=tuple(app.config["LANGUAGES"]),
         default_language=app.config["BABEL_DEFAULT_LOCALE"],
         revision=lambda: _public_revision(app),
+        shared=shared.for_app(app),
     )
     app.wsgi_app = middleware  # type: ignore[method-assign]  # Flask's documented way
     app.extensions["assess_public_responses"] = middleware

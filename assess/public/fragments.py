@@ -18,8 +18,9 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, render_template, request
 from flask_babel import get_locale
+from flask_login import current_user
 from markupsafe import Markup
 
 CAPACITY_CHARS = 32 * 1024 * 1024
@@ -71,6 +72,7 @@ class Fragments:
 
 def install(app: Flask) -> None:
     app.extensions["assess_fragments"] = Fragments()
+    app.add_template_global(kept_part)
 
 
 def fragments() -> Fragments:
@@ -92,3 +94,40 @@ def world_map(entries: list, caption: str, label: str, *identity: Hashable) -> M
         return render()
     key = ("world-map", str(get_locale()), revision, caption, label, *identity)
     return fragments().get_or_make(key, render, size=len)
+
+
+def kept_part(name: str) -> Markup:
+    """A part of every page (the header, the footer's links) that, for anonymous visitors,
+    depends only on the language, the site's address and what it shows of the publishing
+    organisation: rendered once per all three. Signed-in
+    staff (their own menu, a CSRF token) and `assess freeze` render it each time."""
+
+    def render() -> Markup:
+        return Markup(render_template(name))  # noqa: S704 - autoescaped template
+
+    from .. import organisation
+
+    if current_user.is_authenticated or current_app.config.get("FREEZING"):
+        return render()
+    # The header shows the organisation's names and logo, the footer which of its pages exist.
+    site = organisation.current()
+    shown = (site.site_name, site.name, site.logo, tuple(sorted(site.pages)))
+    key = ("part", name, str(get_locale()), request.url_root, shown)
+    return fragments().get_or_make(key, render, size=len)
+
+
+def kept(key: tuple, make: Callable[[], Any], size: Callable[[Any], int] = len) -> Any:
+    """`make()` (a page's body, most often), made once per public revision, language, address
+    and day for anonymous visitors, whose pages show only what is public: a visit whose query
+    string no stored response has seen (`?utm_source=…`, a new `fbclid` on every shared link)
+    renders only the page around it. `key` names the page and everything else it depends on
+    (its meaningful arguments). Signed-in staff, and `assess freeze`, get `make()` every time."""
+    from . import helpers
+    from .caching import revision_key
+
+    revision = revision_key()
+    if revision is None or current_app.config.get("FREEZING"):
+        return make()
+    day = helpers.today().date()  # a citation's access date
+    full = (*key, revision, str(get_locale()), request.url_root, day)
+    return fragments().get_or_make(full, make, size=size)

@@ -14,14 +14,18 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, request, url_for
 from flask_frozen import Freezer, MissingURLGeneratorWarning, Page
 from sqlalchemy import select
 
-from .. import releases, resource_dir
+from .. import organisation, releases, resource_dir
 from ..extensions import db
-from ..models import Country, Resource
+from ..models import Country, Indicator, IndicatorRevision, Resource, Source, Version
+from ..presentation import source_file_url
+from ..queries import framework as framework_queries
 from ..queries import public as queries
+from ..services import uploads
+from ..workflow import PUBLIC_STATES
 from .countries import resource_href, resource_on_disk
 
 
@@ -73,9 +77,21 @@ def research_urls() -> Iterator[tuple[str, dict]]:
         "release_list",
     ):
         yield f"public.{endpoint}", {}
-    pages = current_app.config.get("ORGANISATION_PAGES") or {}
-    yield from ((f"public.{name}", {}) for name in ("about", "contact") if pages.get(name))
-    if current_app.config.get("ORGANISATION_COLOURS"):
+    # The framework's public history: what the methodology page and every finding link to.
+    yield "public.methodology_changes", {}
+    for slug, number in db.session.execute(
+        select(Indicator.slug, IndicatorRevision.number)
+        .join(IndicatorRevision, IndicatorRevision.indicator_id == Indicator.id)
+        .where(IndicatorRevision.state.in_(framework_queries.PUBLIC), ~Indicator.is_proposed)
+        .order_by(Indicator.slug, IndicatorRevision.number)
+    ):
+        if number is not None:  # every approved revision has one
+            yield "public.indicator_revision", {"slug": slug, "number": number}
+    publisher = organisation.current()
+    yield from (
+        (f"public.{name}", {}) for name in ("about", "contact") if publisher.pages.get(name)
+    )
+    if publisher.colours:
         yield "public.brand_css", {}
     for country in queries.countries():
         yield "public.country_feed", {"iso2": country.iso2.lower()}
@@ -86,7 +102,8 @@ def research_urls() -> Iterator[tuple[str, dict]]:
 
 
 def resource_urls() -> Iterator[str]:
-    """Uploaded resources that are on disk (a missing file would stop the whole copy)."""
+    """Uploaded resources that are on disk (a missing file would stop the whole copy), the
+    organisation's logo and the files of public sources."""
     rows = db.session.execute(
         select(Resource, Country)
         .join(Country, Country.id == Resource.country_id)
@@ -96,6 +113,47 @@ def resource_urls() -> Iterator[str]:
         if resource_on_disk(resource):
             # Frozen-Flask wants paths without the copy's prefix (/fr/ for the French one).
             yield resource_href(country, resource).removeprefix(request.script_root)
+    logo = organisation.current().logo_file  # the uploaded logo, in the header of every page
+    if logo and uploads.image_exists(logo):
+        yield url_for("files.organisation_logo", stored_name=logo).removeprefix(request.script_root)
+    yield from source_file_urls()
+
+
+def source_file_urls() -> Iterator[str]:
+    """The files attached to the sources of public versions, whose file is in the storage."""
+    sources = db.session.scalars(
+        select(Source)
+        .join(Version, Version.id == Source.version_id)
+        .where(
+            Source.file_stored_name.is_not(None),
+            Version.state.in_([s.value for s in PUBLIC_STATES]),
+        )
+        .order_by(Source.id)
+    )
+    for source in sources:
+        if uploads.exists(source.file_stored_name or ""):
+            yield source_file_url(source).removeprefix(request.script_root)
+
+
+def archive_urls() -> Iterator[str]:
+    """Archived copies of what public versions cite, whose file is in the storage."""
+    from ..models import ArchivedCopy, Version
+    from ..services import archiving
+    from ..workflow import PUBLIC_STATES
+
+    copies = db.session.scalars(
+        select(ArchivedCopy)
+        .join(Version, Version.id == ArchivedCopy.version_id)
+        .where(Version.state.in_([s.value for s in PUBLIC_STATES]))
+        .order_by(ArchivedCopy.id)
+    )
+    for copy in copies:
+        opened = archiving.open_copy(copy)
+        if opened is None:
+            continue
+        if hasattr(opened, "close"):
+            opened.close()
+        yield url_for("files.archived_copy", copy_id=copy.id).removeprefix(request.script_root)
 
 
 def static_urls() -> Iterator[tuple[str, dict]]:
@@ -109,7 +167,7 @@ def _root_urls() -> list[str]:
     """Every unprefixed URL the other generators yield (in Frozen-Flask's request context)."""
     urls = [url_for(endpoint, **values) for endpoint, values in public_urls()]
     urls += [url_for(endpoint, **values) for endpoint, values in static_urls()]
-    return urls + list(resource_urls())
+    return urls + list(resource_urls()) + list(archive_urls())
 
 
 def language_copies(languages: list[str]):

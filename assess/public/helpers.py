@@ -2,13 +2,14 @@
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from babel import Locale, UnknownLocaleError
 from flask import current_app, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_decimal, format_number, get_locale
 from flask_babel import gettext as _
 
-from .. import maps
+from .. import maps, organisation
 from ..models import Country, Indicator, Status, Version
 from ..presentation import absolute_url
 
@@ -18,6 +19,15 @@ def web_link(url: str | None) -> str:
     whoever stored it."""
     url = (url or "").strip()
     return url if url.lower().startswith(("https://", "http://")) else ""
+
+
+def file_size(size: int | None) -> str:
+    """ "120 KB", "3.4 MB": the size of a file as its reader weighs a download."""
+    if size is None:
+        return ""
+    if size < 1024 * 1024:
+        return _("%(kb)s KB", kb=format_number(max(1, round(size / 1024))))
+    return _("%(mb)s MB", mb=format_decimal(round(size / (1024 * 1024), 1)))
 
 
 def language_name(code: str) -> str:
@@ -33,7 +43,11 @@ def source_lines(version: Version | None) -> str:
     if version is None:
         return ""
     return "\n".join(
-        ", ".join(str(part) for part in (s.publisher, s.title, s.year, s.url) if part)
+        ", ".join(
+            str(part)
+            for part in (s.publisher, s.title, s.year, s.url, s.file_name, s.file_sha256)
+            if part
+        )
         for s in version.sources
     )
 
@@ -58,7 +72,7 @@ def citation_text(country: Country, indicator: Indicator, version: Version) -> s
     """The "cite this" line: title, organisation, version, date, URL."""
     return _(
         "%(organisation)s. “%(indicator)s: %(country)s”. Version %(number)s, %(date)s. %(url)s",
-        organisation=current_app.config["ORGANISATION"],
+        organisation=organisation.current().name,
         indicator=current_app.jinja_env.filters["reference_text"](indicator.title),
         country=current_app.jinja_env.filters["country_name"](country.name),
         number=version.number,
@@ -103,3 +117,8 @@ def map_entries(countries: list[Country], statuses: dict[int, str]) -> list[MapC
             status = statuses.get(country.id) or Status.NOT_ASSESSED.value
             entries.append(MapCountry(marker, country, status))
     return entries
+
+
+def today() -> datetime:
+    """Now, in UTC: the access date of a citation."""
+    return datetime.now(UTC)

@@ -3,11 +3,13 @@
 from collections import Counter
 
 from flask import abort, render_template, request
+from markupsafe import Markup
 
 from .. import charts
 from ..i18n import reference_text
 from ..models import Status
 from ..queries import public as queries
+from .fragments import kept
 from .helpers import map_entries
 
 STATUS_ORDER = {status.value: position for position, status in enumerate(Status)}
@@ -40,15 +42,20 @@ def indicator(slug: str):
     found = queries.indicator_by_slug(slug)
     if found is None:
         abort(404)
+    asked = tuple(request.args.get(name) for name in ("region", "sort", "order", "finding"))
+    body = kept(("indicator", found.id, *asked), lambda: _body(found, *asked))
+    return render_template("public/indicator.html", indicator=found, body=body)
+
+
+def _body(found, region: str | None, sort: str | None, order: str | None, finding: str | None):
+    """The map, the charts and the table of countries, sorted and filtered as asked."""
     everywhere = queries.indicator_statuses(found)
     statuses = {row.country.id: row.status for row in everywhere}
     regions = sorted({row.country.region for row in everywhere})
-    region = request.args.get("region") if request.args.get("region") in regions else None
-    sort = request.args.get("sort", "country")
-    if sort not in SORT_KEYS:
-        sort = "country"
-    order = "desc" if request.args.get("order") == "desc" else "asc"
-    finding = request.args.get("finding") if request.args.get("finding") in STATUS_ORDER else None
+    region = region if region in regions else None
+    sort = sort if sort in SORT_KEYS else "country"
+    order = "desc" if order == "desc" else "asc"
+    finding = finding if finding in STATUS_ORDER else None
     rows = [
         r for r in everywhere if region in (None, r.country.region) and finding in (None, r.status)
     ]
@@ -59,18 +66,20 @@ def indicator(slug: str):
         (r for r in rows if r.status == unassessed), key=SORT_KEYS["country"]
     )  # fmt: skip
     rows = [r for r in rows if r.status != unassessed] if folded else rows
-    return render_template(
-        "public/indicator.html",
-        indicator=found,
-        rows=rows,
-        regions=regions,
-        region=region,
-        finding=finding,
-        folded=folded,
-        sort=sort,
-        order=order,
-        counts=Counter(statuses.values()),
-        entries=map_entries([row.country for row in everywhere], statuses),
-        regional=charts.by_region(found),
-        history=charts.over_time(found),
+    return Markup(  # noqa: S704 - autoescaped template
+        render_template(
+            "public/_indicator_body.html",
+            indicator=found,
+            rows=rows,
+            regions=regions,
+            region=region,
+            finding=finding,
+            folded=folded,
+            sort=sort,
+            order=order,
+            counts=Counter(statuses.values()),
+            entries=map_entries([row.country for row in everywhere], statuses),
+            regional=charts.by_region(found),
+            history=charts.over_time(found),
+        )
     )

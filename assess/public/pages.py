@@ -1,11 +1,13 @@
 """Pages about the site itself: what each finding means (methodology), and the publishing
-organisation's about and contact pages, whose text is set in configuration."""
+organisation's about and contact pages, whose text is set in configuration or by an admin
+(`assess.organisation`)."""
 
 import re
 
 from flask import abort, current_app, render_template
 from flask_babel import lazy_gettext as _l
 
+from .. import organisation
 from ..models import Status
 from ..queries import public as queries
 
@@ -35,8 +37,8 @@ def methodology():
 
 
 def organisation_page(name: str):
-    """`/about` and `/contact`: Markdown from `ORGANISATION_PAGES` (configuration)."""
-    text = (current_app.config.get("ORGANISATION_PAGES") or {}).get(name)
+    """`/about` and `/contact`: Markdown, configured (`ORGANISATION_PAGES`) or set by an admin."""
+    text = organisation.current().pages.get(name)
     if not text:
         abort(404)
     return render_template("public/organisation_page.html", name=name, text=text)
@@ -55,9 +57,9 @@ BRAND_VARIABLES = {"brand": "--brand", "brand_dark": "--brand-dark", "focus": "-
 
 
 def brand_css():
-    """The organisation's colours (`ORGANISATION_COLOURS`) as a stylesheet: the CSP allows no
-    inline style. Only #rgb or #rrggbb values are written."""
-    colours = current_app.config.get("ORGANISATION_COLOURS") or {}
+    """The organisation's colours (`ORGANISATION_COLOURS`, or set by an admin) as a stylesheet:
+    the CSP allows no inline style. Only #rgb or #rrggbb values are written."""
+    colours = organisation.current().colours
     lines = [
         f"  {variable}: {colours[key]};"
         for key, variable in BRAND_VARIABLES.items()

@@ -1,4 +1,5 @@
-"""`/search?q=…`: countries, indicators and published assessments, with filters on the last."""
+"""`/search?q=…`: countries, indicators, profile content and published assessments, with filters
+on the last."""
 
 from dataclasses import dataclass
 
@@ -7,9 +8,11 @@ from sqlalchemy import select
 
 from .. import search
 from ..extensions import db
+from ..i18n import page_language
+from ..messages import PROFILE_KINDS
 from ..models import Country, Indicator, SearchEntry, Status, Version
 from ..queries import public as queries
-from ..search import names
+from ..search import names, profiles
 
 PER_PAGE = 20
 MAX_QUERY = 200
@@ -64,12 +67,16 @@ def search_page():
     filters = search.Filters(chosen.id if chosen else None, finding, region)
     number = _page_number()
     page = search.analyses(words, filters, PER_PAGE, (number - 1) * PER_PAGE)
+    profile_matches, profile_total = profiles.matches(words, page_language())
     return render_template(
         "public/search.html",
         query=query,
         words=words,
         countries=names.countries(query, queries.countries()) if words else [],
         matching_indicators=names.indicators(words, indicators),
+        profile_matches=profile_matches,
+        profile_total=profile_total,
+        profile_kinds=PROFILE_KINDS,
         results=_results(page),
         total=page.total,
         number=number,

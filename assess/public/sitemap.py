@@ -7,6 +7,7 @@ from xml.sax.saxutils import escape
 from flask import current_app, url_for
 from sqlalchemy import func, select
 
+from .. import organisation
 from ..extensions import db
 from ..models import Assessment, Country, Indicator, Version
 from ..queries import public as queries
@@ -38,7 +39,7 @@ def _entries() -> list[tuple[str, datetime | None]]:
     entries: list[tuple[str, datetime | None]] = [
         (url_for(f"public.{name}"), latest) for name in STATIC_PAGES
     ]
-    config_pages = current_app.config.get("ORGANISATION_PAGES") or {}
+    config_pages = organisation.current().pages
     entries += [
         (url_for(f"public.{name}"), None) for name in ("about", "contact") if config_pages.get(name)
     ]

@@ -9,6 +9,7 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import NamedTuple
@@ -16,6 +17,7 @@ from typing import NamedTuple
 from sqlalchemy import ColumnElement, Row, and_, exists, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
+from .. import staleness
 from ..extensions import db
 from ..models import Assessment, Country, Indicator, Status, User, Version
 from ..workflow import OPEN_STATES, State
@@ -60,6 +62,7 @@ class Cell(NamedTuple):  # a tuple: thousands are made per page, and cheaply
     work_state: str | None = None
     needs_second_supervisor: bool = False
     matches: bool = True  # false when cell filters are on and this cell does not meet them
+    review_overdue: bool = False  # published longer ago than the review interval
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,7 @@ def coverage(
             page,
             Assessment.indicator_id,
             published.status,
+            published.published_at,
             work.id,
             work.state,
             needs_second.label("needs_second_supervisor"),
@@ -197,18 +201,22 @@ def coverage(
         )
         .order_by(page.c.name, page.c.id)
     )
-    rows, total = _rows(db.session.execute(statement).all(), shown, filters)
+    overdue_before = staleness.overdue_before()
+    rows, total = _rows(db.session.execute(statement).all(), shown, filters, overdue_before)
     if not rows and number > 1:
         # Past the last page the window count has no row to ride on; count on its own.
         total = db.session.scalar(select(func.count()).select_from(countries.subquery())) or 0
     return Coverage(shown, all_indicators, Page(rows, number, per_page, total))
 
 
-_BLANK = (None, None, None, False)
+_BLANK = (None, None, None, None, False)
 
 
 def _rows(
-    result: Sequence[Row], indicators: list[Indicator], filters: CoverageFilters
+    result: Sequence[Row],
+    indicators: list[Indicator],
+    filters: CoverageFilters,
+    overdue_before: datetime,
 ) -> tuple[list[CoverageRow], int]:
     """Fold the flat result (one line per country and assessment) into matrix rows."""
     found: dict[int, dict[int, tuple]] = {}
@@ -222,22 +230,25 @@ def _rows(
         _total,
         indicator_id,
         status,
+        published_at,
         work_id,
         state,
         needs,
     ) in result:
         countries.setdefault(country_id, (iso2, name, region))
         if indicator_id is not None:
-            found.setdefault(country_id, {})[indicator_id] = (status, work_id, state, bool(needs))
+            cell = (status, published_at, work_id, state, bool(needs))
+            found.setdefault(country_id, {})[indicator_id] = cell
     blank: dict[int, tuple] = {}
     rows = []
     for country_id, (iso2, name, region) in countries.items():
         assessed = found.get(country_id, blank)
         cells = []
         for indicator in indicators:
-            status, work_id, state, needs = assessed.get(indicator.id, _BLANK)
+            status, published_at, work_id, state, needs = assessed.get(indicator.id, _BLANK)
             status = status or Status.NOT_ASSESSED.value
             matches = not filters.on_cells or cell_matches(filters, status, state, needs)
-            cells.append(Cell(indicator, status, work_id, state, needs, matches))
+            overdue = published_at is not None and published_at < overdue_before
+            cells.append(Cell(indicator, status, work_id, state, needs, matches, overdue))
         rows.append(CoverageRow(country_id, iso2, name, region, cells))
     return rows, total

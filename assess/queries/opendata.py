@@ -8,14 +8,15 @@ import json
 from collections import defaultdict
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload, subqueryload
 from sqlalchemy.orm.interfaces import LoaderOption
 
+from .. import organisation
 from ..extensions import db
 from ..models import Assessment, Citation, Country, Indicator, Status, Version
-from ..presentation import absolute_url, public_name
+from ..presentation import absolute_url, public_name, source_file_url
 from ..rendering import instrument_label, status_label
 from . import public as queries
 
@@ -36,11 +37,19 @@ def citation_record(citation) -> dict:
 
 
 def source_record(source) -> dict:
+    """A public source; its uploaded file, if any, with the address to download it from and the
+    digest to check the download against (the storage's name for it stays inside)."""
+    has_file = bool(source.file_stored_name)
     return {
         "title": source.title,
         "publisher": source.publisher,
         "year": source.year,
         "url": source.url,
+        "file_url": absolute_url(source_file_url(source)) if has_file else None,
+        "file_name": source.file_name,
+        "file_sha256": source.file_sha256,
+        "file_size": source.file_size,
+        "file_content_type": source.file_content_type,
     }
 
 
@@ -166,9 +175,11 @@ def dataset() -> dict:
     by_country: dict[int, list[dict]] = defaultdict(list)
     for assessment, versions in published_assessments():
         by_country[assessment.country_id].append(assessment_record(assessment, versions))
-    indicators = db.session.scalars(select(Indicator).order_by(Indicator.position))
+    indicators = db.session.scalars(
+        select(Indicator).where(~Indicator.is_proposed).order_by(Indicator.position)
+    )
     return {
-        "organisation": current_app.config["ORGANISATION"],
+        "organisation": organisation.current().name,
         "last_modified": iso(revision.last_modified),
         "statuses": {s.value: status_label(s.value) for s in Status},
         "indicators": [indicator_record(i) for i in indicators],
@@ -214,9 +225,15 @@ def _legal_sources(version: Version) -> str:
     return "; ".join(parts)
 
 
+def _file_part(source) -> str:
+    if not source.file_stored_name:
+        return ""
+    return f"file <{absolute_url(source_file_url(source))}> sha256:{source.file_sha256}"
+
+
 def _sources(version: Version) -> str:
     return "; ".join(
-        ", ".join(str(p) for p in (s.publisher, s.title, s.year, s.url) if p)
+        ", ".join(str(p) for p in (s.publisher, s.title, s.year, s.url, _file_part(s)) if p)
         for s in version.sources
     )
 

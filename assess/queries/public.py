@@ -24,6 +24,8 @@ from ..models import (
     Indicator,
     Member,
     NewsItem,
+    OrganisationSettings,
+    Reply,
     Resource,
     Status,
     Version,
@@ -35,12 +37,14 @@ PUBLIC = sorted(s.value for s in PUBLIC_STATES)
 
 
 def version_details() -> list[Any]:
-    """What a rendered version needs: citations with instruments, sources, approver, retractor."""
+    """What a rendered version needs: citations with instruments, sources, approver, retractor,
+    the indicator's text it was assessed under."""
     return [
         selectinload(Version.citations).joinedload(Citation.instrument, innerjoin=True),
         selectinload(Version.sources),
         joinedload(Version.decided_by),
         joinedload(Version.retracted_by),
+        joinedload(Version.indicator_revision),
     ]
 
 
@@ -87,8 +91,11 @@ def active_indicators() -> list[Indicator]:
 
 
 def indicator_by_slug(slug: str) -> Indicator | None:
-    """Any indicator, retired ones too: their published history stays citable."""
-    return db.session.scalar(select(Indicator).where(Indicator.slug == slug))
+    """Any indicator, retired ones too (their published history stays citable), but not one
+    whose first text awaits approval."""
+    return db.session.scalar(
+        select(Indicator).where(Indicator.slug == slug, ~Indicator.is_proposed)
+    )
 
 
 def country_by_code(iso2: str) -> Country | None:
@@ -103,7 +110,7 @@ def _assessments(*conditions, details: bool = True) -> list[Assessment]:
     if details:
         loaded = selectinload(Assessment.published_version).options(*version_details())
     else:
-        loaded = joinedload(Assessment.published_version)
+        loaded = joinedload(Assessment.published_version).joinedload(Version.indicator_revision)
     return list(db.session.scalars(select(Assessment).where(*conditions).options(loaded)))
 
 
@@ -383,18 +390,24 @@ def _revision_statement() -> Select:
             for model in (Country, Indicator, Member, Fact, Resource, NewsItem)
         ),
         *(scalar(func.max(model.id)) for model in (Member, Fact, Resource, NewsItem)),
+        # The publishing organisation's settings (one row): name, logo, colours, pages.
+        scalar(func.max(OrganisationSettings.revision)),
+        scalar(func.max(OrganisationSettings.updated_at)),
+        # Replies beside assessments: an approval or a retraction moves their latest change.
+        select(func.max(Reply.updated_at)).where(Reply.state.in_(PUBLIC)).scalar_subquery(),
     )
 
 
 def public_revision() -> Revision:
     """One cheap statement: the latest publication or retraction, the latest audited change to what
-    the public sees (profile content, indicators), and the sizes of the tables the public pages
-    list."""
+    the public sees (profile content, indicators), the sizes of the tables the public pages
+    list, and the latest approval or retraction of a reply."""
     row = db.session.execute(_revision_statement()).one()
     published, audited = row[0], row[1]
+    organisation, replied = row[-2], row[-1]
     key = "|".join("" if v is None else str(v) for v in row)
     # SQLite returns max() of a datetime column as text.
-    times = [_as_datetime(v) for v in (published, audited) if v is not None]
+    times = [_as_datetime(v) for v in (published, audited, organisation, replied) if v is not None]
     return Revision(key, max(times) if times else None)
 
 

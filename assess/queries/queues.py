@@ -17,10 +17,12 @@ from math import ceil
 from typing import Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, select, true
-from sqlalchemy.orm import contains_eager, joinedload, lazyload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload
 
+from .. import staleness
 from ..extensions import db
-from ..models import Assessment, Country, Indicator, Role, User, Version
+from ..models import Assessment, Country, Indicator, ProfileChange, Role, User, Version
+from ..models import ProfileChangeContributor as ChangeContributor
 from ..models import VersionContributor as Contributor
 from ..services.permissions import country_scope, eligible_supervisors_sql, is_admin
 from ..workflow import State
@@ -36,6 +38,11 @@ def version_path(version_id: int) -> str:
     Spelled out rather than `url_for` because that endpoint lives on another branch, and because
     notifications store the link outside any request; change it here once the endpoint exists."""
     return f"/staff/versions/{version_id}"
+
+
+def change_path(change_id: int) -> str:
+    """The page of a proposed profile change, spelled out for the same reason."""
+    return f"/admin/profile/changes/{change_id}"
 
 
 T = TypeVar("T")
@@ -90,6 +97,12 @@ class QueueRow:
     version: Version
     since: datetime  # when the version entered the state that put it in this queue
     needs_second_supervisor: bool = False
+    # When the assessment's published version was published: its review is due an interval on.
+    last_published_at: datetime | None = None
+
+    @property
+    def review_overdue(self) -> bool:
+        return staleness.is_overdue(self.last_published_at)
 
     def age(self, now: datetime) -> timedelta:
         return now - self.since
@@ -164,8 +177,16 @@ def _page_of(
         Version.state == State.SUBMITTED.value,
         no_eligible_supervisor(Version.id, Assessment.country_id),
     ).label("needs_second_supervisor")
+    published = aliased(Version)
+    last_published = (
+        select(published.published_at)
+        .where(published.id == Assessment.published_version_id)
+        .correlate(Assessment)
+        .scalar_subquery()
+        .label("last_published_at")
+    )
     statement = (
-        _joined(select(Version, since_column.label("since"), flag))
+        _joined(select(Version, since_column.label("since"), flag, last_published))
         .where(*conditions)
         .options(
             contains_eager(Version.assessment).contains_eager(Assessment.country),
@@ -178,8 +199,8 @@ def _page_of(
         .offset(offset(number, per_page))
     )
     rows = [
-        QueueRow(version, since or version.updated_at, bool(needs))
-        for version, since, needs in db.session.execute(statement).unique()
+        QueueRow(version, since or version.updated_at, bool(needs), last)
+        for version, since, needs, last in db.session.execute(statement).unique()
     ]
     return Page(rows, number, per_page, total)
 
@@ -241,6 +262,73 @@ def needing_second_supervisor(user: User, limit: int = 50) -> Page[QueueRow]:
         no_eligible_supervisor(Version.id, Assessment.country_id),
     ]
     return _page_of(conditions, Version.submitted_at, 1, limit, people=[Version.submitted_by])
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """A proposed profile change in a queue, beside the assessment versions."""
+
+    change: ProfileChange
+    since: datetime
+    needs_second_supervisor: bool = False
+
+
+def _changes(conditions: list[ColumnElement[bool]], limit: int) -> Page[ChangeRow]:
+    """One count, one select: the profile changes matching `conditions`, oldest submission first."""
+    base = select(func.count(ProfileChange.id)).join(ProfileChange.country)
+    total = db.session.scalar(base.where(*conditions)) or 0
+    flag = no_eligible_change_supervisor().label("needs_second_supervisor")
+    statement = (
+        select(ProfileChange, flag)
+        .join(ProfileChange.country)
+        .where(*conditions)
+        .options(
+            contains_eager(ProfileChange.country),
+            joinedload(ProfileChange.created_by).options(lazyload(User.grants)),
+        )
+        .order_by(ProfileChange.submitted_at.asc(), ProfileChange.id.asc())
+        .limit(limit)
+    )
+    rows = [
+        ChangeRow(change, change.submitted_at or change.updated_at, bool(needs))
+        for change, needs in db.session.execute(statement).unique()
+    ]
+    return Page(rows, 1, limit, total)
+
+
+def no_eligible_change_supervisor() -> ColumnElement[bool]:
+    return ~exists(
+        eligible_supervisors_sql(
+            ProfileChange.country_id, ProfileChange.contributors_sql(ProfileChange.id)
+        )
+    )
+
+
+def changes_awaiting_review(user: User, filters: QueueFilters, limit: int = 50) -> Page[ChangeRow]:
+    """Submitted profile changes this user may decide on, as `awaiting_review` chooses versions.
+    A profile change has no indicator: filtering by one leaves none."""
+    if filters.indicator:
+        return Page([], 1, limit, 0)
+    conditions = [
+        ProfileChange.state == State.SUBMITTED.value,
+        in_scope(ProfileChange.country_id, supervised_countries(user)),
+        ~exists().where(
+            ChangeContributor.change_id == ProfileChange.id, ChangeContributor.user_id == user.id
+        ),
+        *_filter_conditions(filters, ProfileChange.submitted_at),
+    ]
+    return _changes(conditions, limit)
+
+
+def changes_needing_second_supervisor(user: User, limit: int = 50) -> Page[ChangeRow]:
+    """Submitted profile changes nobody may decide on, as `needing_second_supervisor`."""
+    scope = None if is_admin(user) else supervised_countries(user)
+    conditions = [
+        ProfileChange.state == State.SUBMITTED.value,
+        in_scope(ProfileChange.country_id, scope),
+        no_eligible_change_supervisor(),
+    ]
+    return _changes(conditions, limit)
 
 
 def filter_choices(user: User, *, supervised_only: bool = False) -> FilterChoices:

@@ -1,7 +1,7 @@
 """What the staff pages of one country or one version need, loaded in a fixed number of statements,
 and only for users who may see it (anyone else gets 404, as if it did not exist)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import abort
 from sqlalchemy import select
@@ -17,11 +17,12 @@ from ..models import (
     Instrument,
     NewsItem,
     ProfileChange,
+    ReviewRound,
     User,
     Version,
     VersionContributor,
 )
-from ..services import comments, engine, profile_content
+from ..services import comments, engine, profile_content, rounds
 from ..services.permissions import (
     can_read_staff,
     country_scope,
@@ -78,6 +79,9 @@ class VersionPage:
     thread: list[comments.Entry]
     needs_second_supervisor: bool
     last_save: AuditEvent | None
+    # The review rounds so far, and the version the first of them was based on.
+    rounds: list[ReviewRound] = field(default_factory=list)
+    first_round_base: Version | None = None
 
     @property
     def stale_base(self) -> bool:
@@ -114,6 +118,7 @@ def version_page(user: User, version: Version) -> VersionPage:
         .limit(1)
     )
     supervisors = supervisor_ids(assessment.country_id)
+    decided = rounds.of_version(version.id)
     return VersionPage(
         version=version,
         actor=engine.actor(user, version),
@@ -124,7 +129,20 @@ def version_page(user: User, version: Version) -> VersionPage:
             State(version.state) in OPEN_STATES and not eligible_supervisors(version, supervisors)
         ),
         last_save=last_save,
+        rounds=decided,
+        first_round_base=_version_with_content(decided[0].base_version_id, published)
+        if decided
+        else None,
     )
+
+
+def _version_with_content(version_id: int | None, loaded: Version | None) -> Version | None:
+    """The version with its citations and sources: `loaded` if it is that one."""
+    if version_id is None:
+        return None
+    if loaded is not None and loaded.id == version_id:
+        return loaded
+    return db.session.scalar(select(Version).where(Version.id == version_id).options(*CONTENT))
 
 
 @dataclass

@@ -4,16 +4,39 @@
 says anything the public pages do not; `rebuild` redoes it all (`assess search-index`, after a
 bulk load)."""
 
+from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ..models import Assessment, Citation, SearchEntry, Version
+from .. import translated
+from ..i18n import _reference_texts, country_name_in
+from ..models import Assessment, Citation, Country, Indicator, SearchEntry, Version
 from ..rendering import render_markdown
 
 
+def title_of(indicator: Indicator, country: Country) -> str:
+    """The indicator's title and the country's name in every interface language: a search in
+    French finds the assessment by the French title a visitor sees. An indicator's title comes
+    from its reviewed translation, else the catalogue's for a seeded one; `retitle` writes it
+    again when a translation is approved."""
+    languages = current_app.config["LANGUAGES"]
+    titles = [indicator.title]
+    for code in languages:
+        reviewed = translated.current(indicator.translations, code, "title", indicator.title)
+        if reviewed:
+            titles.append(reviewed)
+        elif indicator.title in _reference_texts():
+            with force_locale(code):
+                titles.append(gettext(indicator.title))
+    names = [country.name] + [country_name_in(country.name, code) for code in languages]
+    return " — ".join([*dict.fromkeys(titles), " · ".join(dict.fromkeys(names))])
+
+
 def document(assessment: Assessment, version: Version) -> tuple[str, str]:
-    """(title, body): indicator and country; analysis, its source, legal citations, sources."""
-    title = f"{assessment.indicator.title} — {assessment.country.name}"
+    """(title, body): indicator and country, in every language; analysis, its source, legal
+    citations, sources."""
+    title = title_of(assessment.indicator, assessment.country)
     parts = [render_markdown(version.analysis).striptags()]
     if version.analysis_source_title:
         parts.append(version.analysis_source_title)
@@ -65,3 +88,17 @@ def rebuild(session: Session) -> int:
         session.add(entry)
     session.flush()
     return len(published)
+
+
+def retitle(session: Session, indicator: Indicator) -> None:
+    """Write the titles of the indicator's entries again: its wording or a translation changed
+    (called in the transaction that approves it)."""
+    rows = session.execute(
+        select(SearchEntry, Country)
+        .join(Country, Country.id == SearchEntry.country_id)
+        .where(SearchEntry.indicator_id == indicator.id)
+    )
+    for entry, country in rows:
+        title = title_of(indicator, country)
+        if entry.title != title:
+            entry.title = title

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .. import jobs
 from ..database import write_transaction
 from ..extensions import db
 from ..models import (
@@ -22,10 +23,11 @@ from ..models import (
 )
 from ..search import index as search_index
 from ..workflow import EDITABLE_STATES, OPEN_STATES, Action, State
-from . import audit, engine, framework
+from . import audit, engine, framework_revisions, links, rounds
 from .content import (
     VersionContent,
     content_of,
+    file_problems,
     length_problems,
     new_citations,
     new_sources,
@@ -50,6 +52,9 @@ __all__ = [  # the exceptions callers catch, re-exported beside the use cases th
     "StaleBase",
     "StaleForm",
 ]
+
+
+SAVE_CHECK_FRESH_SECONDS = 3600
 
 
 def _locked_version(session: Session, version_id: int, user: User) -> Version:
@@ -176,7 +181,12 @@ def _start_draft(user: User, country_id: int, indicator_id: int) -> Version:
 
 
 def _save(
-    session: Session, user: User, version: Version, content: VersionContent, row_version: int
+    session: Session,
+    user: User,
+    version: Version,
+    content: VersionContent,
+    row_version: int,
+    uploaded: frozenset[str],
 ) -> None:
     engine.check(user, version, Action.SAVE)
     if version.row_version != row_version:
@@ -184,12 +194,16 @@ def _save(
     if content == content_of(version):
         return  # unchanged: no new save to record
     errors = problems(content, for_submission=False) | length_problems(content)
+    errors |= file_problems(content, content_of(version), uploaded)
     if errors:
         raise ValidationError(gettext("Correct the fields marked below."), errors)
     engine.apply(session, user, version, Action.SAVE)
     _write_content(session, version, content)
     version.row_version += 1
     version.add_contributor(user.id)
+    # Its links, in the background (those checked in the last hour stay as they are).
+    if links.urls_of(version):
+        jobs.after_commit(session, "check_version_links", version, SAVE_CHECK_FRESH_SECONDS)
 
 
 def _submit(session: Session, user: User, version: Version, row_version: int | None) -> None:
@@ -199,19 +213,26 @@ def _submit(session: Session, user: User, version: Version, row_version: int | N
     errors = problems(content_of(version), for_submission=True)
     if errors:
         raise ValidationError(gettext("This version is not ready to submit."), errors)
-    engine.apply(session, user, version, Action.SUBMIT)
+    engine.submit(session, user, version)
     version.submitted_by_id = user.id
-    version.submitted_at = engine.now()
     version.submitted_row_version = version.row_version
-    version.add_contributor(user.id)
+    if links.urls_of(version):
+        jobs.after_commit(session, "check_version_links", version, 0)  # all, for the supervisor
 
 
-def save(user: User, version_id: int, content: VersionContent, row_version: int) -> Version:
+def save(
+    user: User,
+    version_id: int,
+    content: VersionContent,
+    row_version: int,
+    uploaded: frozenset[str] = frozenset(),
+) -> Version:
     """Store the form's content, unless someone saved since the form was opened; content equal
-    to what is stored records nothing."""
+    to what is stored records nothing. A source's file must be one the version has, or one of
+    `uploaded` (stored by this request, or one it vouches for)."""
     with write_transaction() as session:
         version = _locked_version(session, version_id, user)
-        _save(session, user, version, content, row_version)
+        _save(session, user, version, content, row_version, uploaded)
     return version
 
 
@@ -223,12 +244,16 @@ def submit(user: User, version_id: int, row_version: int | None = None) -> Versi
 
 
 def save_and_submit(
-    user: User, version_id: int, content: VersionContent, row_version: int
+    user: User,
+    version_id: int,
+    content: VersionContent,
+    row_version: int,
+    uploaded: frozenset[str] = frozenset(),
 ) -> Version:
     """Save the form's content and submit it, in one transaction: both, or neither."""
     with write_transaction() as session:
         version = _locked_version(session, version_id, user)
-        _save(session, user, version, content, row_version)
+        _save(session, user, version, content, row_version, uploaded)
         _submit(session, user, version, version.row_version)
     return version
 
@@ -260,8 +285,12 @@ def approve(user: User, version_id: int, comment: str | None = None) -> Version:
             select(func.max(Version.number)).where(Version.assessment_id == assessment.id)
         )
         previous = assessment.published_version
-        now = engine.decide(session, user, version, Action.APPROVE, comment)
+        round_number = rounds.next_number(session, version.id)
+        now = engine.decide(
+            session, user, version, Action.APPROVE, comment, {"round": round_number}
+        )
         version.number = (last_number or 0) + 1
+        rounds.record(session, user, version, Action.APPROVE, round_number, now)
         if previous is not None:
             previous.state = State.SUPERSEDED.value
             audit.record(
@@ -275,15 +304,23 @@ def approve(user: User, version_id: int, comment: str | None = None) -> Version:
         version.published_at = now
         assessment.published_version = version
         assessment.public_updated_at = now
-        version.framework_revision = framework.current_revision(session)
+        version.framework_revision = framework_revisions.current_revision(session)
+        # The indicator's text it was assessed under, as in force now (recorded if need be).
+        in_force = framework_revisions.in_force(session, assessment.indicator)
+        version.indicator_revision_id = in_force.id if in_force else None
         search_index.update(session, assessment, version)  # searchable as it becomes public
+        if links.urls_of(version):
+            links.accept_current(session, version)
+            jobs.after_commit(session, "archive_version", version)  # what the reviewer relied on
     return version
 
 
 def _return_or_reject(user: User, version_id: int, action: Action, comment: str) -> Version:
     with write_transaction() as session:
         version = _locked_version(session, version_id, user)
-        engine.decide(session, user, version, action, comment)
+        round_number = rounds.next_number(session, version.id)
+        decided_at = engine.decide(session, user, version, action, comment, {"round": round_number})
+        rounds.record(session, user, version, action, round_number, decided_at)
         version.submitted_row_version = None
     return version
 
@@ -294,6 +331,15 @@ def request_changes(user: User, version_id: int, comment: str) -> Version:
 
 def reject(user: User, version_id: int, comment: str) -> Version:
     return _return_or_reject(user, version_id, Action.REJECT, comment)
+
+
+def check(user: User, version_id: int, action: Action, comment: str | None = None) -> None:
+    """Whether the user may take `action` on the version now, changing nothing: the refusal
+    `action` itself would raise, so that a confirmation step asks only when it would succeed."""
+    version = db.session.get(Version, version_id)
+    if version is None:
+        raise NotFound(gettext("No such version."))
+    engine.check(user, version, action, comment)
 
 
 def discard(user: User, version_id: int) -> Version:

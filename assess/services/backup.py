@@ -35,7 +35,7 @@ from .errors import ValidationError
 FORMAT = "assess-export"
 VERSION = 1
 # Reference data that `assess seed` or a migration adds: an import replaces it rather than refusing.
-SEED_TABLES = frozenset({"country", "indicator", "framework_revision"})
+SEED_TABLES = frozenset({"country", "indicator", "indicator_revision", "framework_revision"})
 Progress = Callable[[int], None]
 
 
@@ -353,6 +353,10 @@ def write(plan: Plan, progress: Progress | None = None) -> dict[str, int]:
                 "upgrade both to the same revision first"
             )
         _refuse_unless_empty(session)
+        for table in tables():  # seeded rows that point forward (an indicator at its revision)
+            deferred = _deferred_columns(table, order)
+            if table.name in SEED_TABLES and deferred:
+                session.execute(update(table).values(dict.fromkeys(deferred)))
         for table in reversed(tables()):
             if table.name in SEED_TABLES:
                 session.execute(table.delete())

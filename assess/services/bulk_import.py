@@ -1,10 +1,14 @@
-"""Bulk import of assessments from CSV or JSON: a dry run that reports every row's problems, then
-the valid rows become drafts submitted for review, all in one transaction.
+"""Bulk import of assessments and profile content from a spreadsheet (`.xlsx`, `.ods`), CSV or
+JSON: a dry run that reports every row's problems, then the valid rows become items submitted for
+review, all in one transaction, kept together as one `ImportBatch`.
 
-The importer is the contributor of every version it creates, so the four-eyes rule still applies:
-a supervisor who did not import the file must approve each one.
+The importer (an admin, or a reviewer or supervisor for their own countries) is the author and
+contributor of every item it creates, so the four-eyes rule still applies: a supervisor who did
+not import the file approves them, one by one or the whole batch at once (`import_batches`).
 
-Accepted formats (detected from the content):
+How files are read into tables, and row numbers, is `import_files`'s. A workbook may hold a sheet
+per kind: Assessments, Members, Facts, Resources, News (`import_profile.COLUMNS`). Assessment rows
+come in these shapes:
 
 1. **The /data/ CSV** (`CSV_COLUMNS`): one row per assessment, with citations flattened as
    `Instrument|year|provision|status_as_of|url|language` and sources as `title|publisher|year|url`,
@@ -18,12 +22,13 @@ Accepted formats (detected from the content):
 
 Statuses are read case-insensitively as `yes`, `partial`, `no`, `no_data` / `No Data`,
 `not_assessed` / `Not Yet Assessed`. A row whose status and analysis are both empty is skipped.
-A UTF-8 byte-order mark (as spreadsheets write it) is accepted.
+`analysis_language` is a language code or its English name (empty: English). Countries are
+named by code or name, indicators by slug or title (`import_names`). A UTF-8 byte-order mark (as
+spreadsheets write it) is accepted.
 """
 
 import csv
 import io
-import json
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -32,16 +37,23 @@ from flask import current_app, has_request_context
 from flask_babel import force_locale, gettext
 
 from ..database import write_transaction
-from ..models import User
-from .errors import ValidationError
-from .import_rows import RowCheck, check_rows
+from ..models import ImportBatch, User
+from . import audit, profile_content
+from .errors import PermissionDenied
+from .import_files import ASSESSMENT, ParsedFile, Table, parse
+from .import_profile import check_profile_rows
+from .import_rows import Places, RowCheck, check_rows
 from .import_write import write_rows
+from .permissions import can_import
+
+__all__ = ["ImportReport", "check", "check_parsed", "parse", "run", "write"]
 
 CSV_COLUMNS = [
     "country",
     "indicator",
     "status",
     "analysis",
+    "analysis_language",
     "analysis_source_title",
     "analysis_source_year",
     "citations",
@@ -52,13 +64,12 @@ SOURCE_FIELDS = ["title", "publisher", "year", "url"]
 LIST_SEPARATOR = " ;; "
 FIELD_SEPARATOR = "|"
 TEMPLATE_GROUPS = 3
-MAX_ROWS = 20_000
 
 Progress = Callable[[int], None]
 
 
 def template_columns(groups: int = TEMPLATE_GROUPS) -> list[str]:
-    columns = CSV_COLUMNS[:6]
+    columns = CSV_COLUMNS[:7]
     for n in range(1, groups + 1):
         columns += [f"citation_{n}_{name}" for name in CITATION_FIELDS]
     for n in range(1, groups + 1):
@@ -81,7 +92,9 @@ def template_csv(rows: list[tuple[str, str]] = ()) -> str:  # type: ignore[assig
 class ImportReport:
     format: str
     rows: list[RowCheck] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # sheets that hold nothing to import
     imported: int = 0
+    batch_id: int | None = None
 
     @property
     def valid(self) -> list[RowCheck]:
@@ -95,10 +108,15 @@ class ImportReport:
     def skipped(self) -> list[RowCheck]:
         return [r for r in self.rows if r.skipped]
 
+    @property
+    def sheets(self) -> bool:
+        """Whether rows come from more than one table (the report then names each row's)."""
+        return len({(r.sheet, r.kind) for r in self.rows}) > 1
 
-def _split(value: str, names: list[str]) -> list[dict]:
+
+def _split(value, names: list[str]) -> list[dict]:
     items = []
-    for chunk in (value or "").split(LIST_SEPARATOR.strip()):
+    for chunk in str(value or "").split(LIST_SEPARATOR.strip()):
         if not chunk.strip():
             continue
         parts = [p.strip() for p in chunk.split(FIELD_SEPARATOR)]
@@ -120,42 +138,14 @@ def _groups(row: dict, prefix: str, names: list[str]) -> list[dict]:
     )
     groups = []
     for n in numbers:
-        item = {name: (row.get(f"{prefix}{n}_{name}") or "").strip() for name in names}
+        item = {name: str(row.get(f"{prefix}{n}_{name}") or "").strip() for name in names}
         if any(item.values()):
             groups.append(item)
     return groups
 
 
-def _from_csv(text: str) -> tuple[str, list[tuple[int, dict]]]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    if not {"country", "indicator", "status"} <= set(header):
-        raise ValidationError(
-            gettext(
-                "This is not an assessment file: the first row must name the columns, "
-                "at least country, indicator and status."
-            )
-        )
-    reader.fieldnames = header
-    flat = "citations" in header or "sources" in header
-    rows = []
-    for record in reader:
-        if None in record:
-            raise ValidationError(
-                gettext("Line %(line)s has more cells than the header.", line=reader.line_num)
-            )
-        row = {k: (v or "") for k, v in record.items()}
-        if flat:
-            row["citations"] = _split(row.get("citations", ""), CITATION_FIELDS)
-            row["sources"] = _split(row.get("sources", ""), SOURCE_FIELDS)
-        else:
-            row["citations"] = _groups(row, "citation_", CITATION_FIELDS)
-            row["sources"] = _groups(row, "source_", SOURCE_FIELDS)
-        rows.append((reader.line_num, row))
-    return ("csv" if flat else "template"), rows
-
-
-def _json_items(value, names: list[str]) -> list[dict]:
+def _items(value, names: list[str]) -> list[dict]:
+    """A JSON row's citations or sources: a list of objects or of flattened strings."""
     if isinstance(value, str):
         return _split(value, names)
     if not isinstance(value, list):
@@ -174,22 +164,10 @@ def _json_items(value, names: list[str]) -> list[dict]:
     return items
 
 
-def _from_json(text: str) -> tuple[str, list[tuple[int, dict]]]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValidationError(
-            gettext("The JSON is malformed: %(error)s", error=str(error))
-        ) from None
-    if isinstance(data, dict):
-        data = data.get("assessments")
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise ValidationError(
-            gettext('The JSON must be a list of assessments, or {"assessments": [...]}.')
-        )
-    rows = []
-    for number, item in enumerate(data, start=1):
-        row = dict(item)
+def _assessment_row(row: dict, fmt: str) -> dict:
+    """A row of an assessment table with its citations and sources as lists of fields."""
+    row = dict(row)
+    if fmt == "json":
         for key in ("country", "indicator"):
             if isinstance(row.get(key), dict):
                 row[key] = row[key].get("iso2" if key == "country" else "slug", "")
@@ -197,31 +175,15 @@ def _from_json(text: str) -> tuple[str, list[tuple[int, dict]]]:
         if isinstance(source, dict):
             row.setdefault("analysis_source_title", source.get("title", ""))
             row.setdefault("analysis_source_year", source.get("year", ""))
-        row["citations"] = _json_items(row.get("citations"), CITATION_FIELDS)
-        row["sources"] = _json_items(row.get("sources"), SOURCE_FIELDS)
-        rows.append((number, row))
-    return "json", rows
-
-
-def parse(data: bytes) -> tuple[str, list[tuple[int, dict]]]:
-    """(format, [(line or item number, row)]); a `ValidationError` for a malformed file."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError(gettext("The file is not UTF-8 text.")) from None
-    if "\x00" in text:
-        raise ValidationError(gettext("The file is not a text file."))
-    if not text.strip():
-        raise ValidationError(gettext("The file is empty."))
-    try:
-        fmt, rows = _from_json(text) if text.lstrip()[0] in "[{" else _from_csv(text)
-    except csv.Error as error:
-        raise ValidationError(
-            gettext("The CSV is malformed: %(error)s", error=str(error))
-        ) from None
-    if len(rows) > MAX_ROWS:
-        raise ValidationError(gettext("Import at most %(n)s rows at a time.", n=MAX_ROWS))
-    return fmt, rows
+        row["citations"] = _items(row.get("citations"), CITATION_FIELDS)
+        row["sources"] = _items(row.get("sources"), SOURCE_FIELDS)
+    elif "citations" in row or "sources" in row:
+        row["citations"] = _split(row.get("citations", ""), CITATION_FIELDS)
+        row["sources"] = _split(row.get("sources", ""), SOURCE_FIELDS)
+    else:
+        row["citations"] = _groups(row, "citation_", CITATION_FIELDS)
+        row["sources"] = _groups(row, "source_", SOURCE_FIELDS)
+    return row
 
 
 def _language():
@@ -231,28 +193,66 @@ def _language():
     return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def _check_table(places: Places, table: Table, fmt: str, progress: Progress | None):
+    if table.kind == ASSESSMENT:
+        rows = [(line, _assessment_row(row, fmt)) for line, row in table.rows]
+        return check_rows(places, rows, table.sheet, progress)
+    return check_profile_rows(places, table.kind, table.rows, table.sheet, progress)
+
+
 def check(actor: User, data: bytes, progress: Progress | None = None) -> ImportReport:
     """The dry run: every row checked, nothing written."""
     with _language():
         return check_parsed(actor, parse(data), progress)
 
 
-def check_parsed(
-    actor: User, parsed: tuple[str, list[tuple[int, dict]]], progress: Progress | None = None
-) -> ImportReport:
+def check_parsed(actor: User, parsed: ParsedFile, progress: Progress | None = None) -> ImportReport:
     """`check` of what `parse` returned, for a caller that needed the rows first (to count them)."""
+    if not can_import(actor):
+        raise PermissionDenied(gettext("Only reviewers, supervisors and admins import."))
     with _language():
-        fmt, rows = parsed
-        return ImportReport(fmt, check_rows(actor, rows, progress))
+        cells = [str(row.get("country") or "") for t in parsed.tables for _, row in t.rows]
+        places = Places(actor, cells)
+        report = ImportReport(parsed.format, ignored=parsed.ignored)
+        for table in parsed.tables:
+            report.rows += _check_table(places, table, parsed.format, progress)
+        return report
 
 
 def write(
     actor: User, report: ImportReport, name: str = "", progress: Progress | None = None
 ) -> ImportReport:
-    """Create and submit a version for every valid row of a just-checked report, in one
-    transaction; an assessment opened since the check is a `Conflict` and nothing is written."""
+    """Create and submit an item for every valid row of a just-checked report, as one batch in
+    one transaction; an assessment opened since the check is a `Conflict` and nothing is
+    written."""
+    valid = report.valid
+    if not valid:
+        return report
+    assessments = [row for row in valid if row.kind == ASSESSMENT]
+    profile = [row for row in valid if row.kind != ASSESSMENT]
     with _language(), write_transaction() as session:
-        report.imported = write_rows(session, actor, report.valid, name, progress)
+        batch = ImportBatch(
+            name=name[:200],
+            created_by_id=actor.id,
+            assessment_count=len(assessments),
+            profile_count=len(profile),
+        )
+        session.add(batch)
+        session.flush()
+        imported = write_rows(session, actor, assessments, name, progress, batch.id)
+        for row in profile:
+            assert row.country_id is not None and row.payload is not None
+            profile_content.add_submitted(
+                session, actor, row.country_id, row.kind, row.payload, batch.id
+            )
+        if profile:
+            audit.record(
+                actor,
+                "import_profile_content",
+                None,
+                details={"file": name, "imported": len(profile), "batch": batch.id},
+            )
+        report.imported, report.batch_id = imported + len(profile), batch.id
     return report
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from ..database import write_transaction
 from ..extensions import db
 from ..models import AuditEvent, Comment, User, Version
-from . import audit
+from . import audit, notifications
 from .errors import NotFound, ValidationError
 from .permissions import can_read_staff
 
@@ -41,6 +41,7 @@ class Entry:
     author: User | None
     action: str | None
     body: str | None
+    round_number: int | None = None  # a decision's review round (`rounds.py`)
 
 
 def add(user: User, version_id: int, body: str) -> Comment:
@@ -69,6 +70,7 @@ def add(user: User, version_id: int, body: str) -> Comment:
             country_id=version.assessment.country_id,
             details={"comment_id": comment.id},
         )
+        notifications.on_comment(session, user, version, body)
     return comment
 
 
@@ -91,5 +93,7 @@ def thread(version_id: int) -> list[Entry]:
         .order_by(AuditEvent.at, AuditEvent.id)
     )
     entries = [Entry(c.created_at, c.author, None, c.body) for c in comments]
-    entries += [Entry(e.at, e.actor, e.action, e.comment) for e in events]
+    entries += [
+        Entry(e.at, e.actor, e.action, e.comment, (e.details or {}).get("round")) for e in events
+    ]
     return sorted(entries, key=lambda entry: entry.at)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext
 
 from ..models import Citation, Instrument, Source, Status, Version
+from . import uploads
 
 CURRENT_YEAR_LIMIT = 2999
 _MAX_LENGTHS = {  # the columns' sizes
@@ -18,6 +19,7 @@ _MAX_LENGTHS = {  # the columns' sizes
     "language": 8,
     "title": 300,
     "publisher": 200,
+    "file_name": 200,
 }
 
 
@@ -37,6 +39,10 @@ class SourceInput:
     publisher: str = ""
     year: int | None = None
     url: str = ""
+    # An uploaded file (`uploads.StoredFile`): its stored name, the name it came under, its size.
+    file_stored_name: str = ""
+    file_name: str = ""
+    file_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,15 @@ def citation_input(citation: Citation) -> CitationInput:
 
 
 def source_input(source: Source) -> SourceInput:
-    return SourceInput(source.title, source.publisher, source.year, source.url)
+    return SourceInput(
+        source.title,
+        source.publisher,
+        source.year,
+        source.url,
+        file_stored_name=source.file_stored_name or "",
+        file_name=source.file_name or "",
+        file_size=source.file_size,
+    )
 
 
 def _check_year(errors: dict[str, list[str]], key: str, year: int | None) -> None:
@@ -108,12 +122,32 @@ def problems(content: VersionContent, *, for_submission: bool) -> dict[str, list
             )
         _check_year(errors, f"sources-{index}-year", source.year)
         _check_url(errors, f"sources-{index}-url", source.url)
+        if source.file_stored_name and not uploads.STORED_NAME.match(source.file_stored_name):
+            errors.setdefault(f"sources-{index}-upload", []).append(
+                gettext("The attached file is not one of this version's: upload it again.")
+            )
     if for_submission:
         if content.status == Status.NOT_ASSESSED.value:
             errors.setdefault("status", []).append(gettext("Choose a finding before submitting."))
         elif content.status != Status.NO_DATA.value and not content.analysis.strip():
             errors.setdefault("analysis", []).append(
                 gettext("Write the analysis before submitting.")
+            )
+    return errors
+
+
+def file_problems(
+    content: VersionContent, stored: VersionContent, uploaded: frozenset[str]
+) -> dict[str, list[str]]:
+    """Files the version may not name: only those it has (`stored`) or that were just uploaded,
+    and that are in the storage. A stored name posted by hand could otherwise publish any file."""
+    allowed = {s.file_stored_name for s in stored.sources if s.file_stored_name} | uploaded
+    errors: dict[str, list[str]] = {}
+    for index, source in enumerate(content.sources):
+        name = source.file_stored_name
+        if name and (name not in allowed or not uploads.exists(name)):
+            errors.setdefault(f"sources-{index}-upload", []).append(
+                gettext("The attached file is not one of this version's: upload it again.")
             )
     return errors
 
@@ -135,7 +169,7 @@ def length_problems(content: VersionContent) -> dict[str, list[str]]:
         for name in ("instrument_title", "provision", "url", "language"):
             measure(f"citations-{index}-{name}", name, getattr(citation, name))
     for index, source in enumerate(content.sources):
-        for name in ("title", "publisher", "url"):
+        for name in ("title", "publisher", "url", "file_name"):
             measure(f"sources-{index}-{name}", name, getattr(source, name))
     return errors
 
@@ -159,6 +193,24 @@ def source_values(source: SourceInput, position: int) -> dict:
         "publisher": source.publisher.strip(),
         "year": source.year,
         "url": source.url.strip(),
+        **file_values(source.file_stored_name, source.file_name, source.file_size),
+    }
+
+
+def file_values(stored_name: str, name: str, size: int | None) -> dict:
+    """A source's file columns: all None without a file. The digest and type come from the
+    stored name, which the storage gives as `<sha256>.<ext>`."""
+    if not stored_name:
+        return dict.fromkeys(
+            ("file_stored_name", "file_name", "file_sha256", "file_size", "file_content_type")
+        )
+    digest, extension = stored_name.split(".", 1)
+    return {
+        "file_stored_name": stored_name,
+        "file_name": name or stored_name,
+        "file_sha256": digest,
+        "file_size": size,
+        "file_content_type": uploads.TYPES[extension].content_type,
     }
 
 

@@ -15,6 +15,7 @@ DEMO_USERS = [
     ("supervisor@example.org", "supervisor-demo-pass", "supervisor", ["KZ"], "Dana Supervisor"),
     ("supervisor2@example.org", "supervisor2-demo-pass", "supervisor", [], "Marc Supervisor"),
     ("admin@example.org", "admin-demo-pass-1", "admin", [], "Ada Admin"),
+    ("translator@example.org", "translator-demo-pass", "translator", [], "Tomás Translator"),
 ]
 
 MEMBERS = [

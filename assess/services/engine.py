@@ -36,7 +36,7 @@ from .errors import (
     NotPermitted,
 )
 from .errors import CommentRequired as CommentMissing
-from .permissions import can_read_staff, is_admin, is_editor, is_supervisor
+from .permissions import is_admin, is_supervisor, may_edit, may_read
 
 
 def now() -> datetime:
@@ -44,10 +44,15 @@ def now() -> datetime:
 
 
 def _actor(
-    user: User, model: type[Reviewable], country_id: int, *, contributor: bool, creator: bool
+    user: User,
+    model: type[Reviewable],
+    country_id: int | None,
+    *,
+    contributor: bool,
+    creator: bool,
 ) -> Actor:
     return Actor(
-        is_editor=is_editor(user, country_id) or (model.admins_edit and is_admin(user)),
+        is_editor=may_edit(user, model, country_id),
         is_supervisor=is_supervisor(user, country_id),
         is_admin=is_admin(user),
         is_contributor=contributor,
@@ -72,7 +77,7 @@ def actions_for(user: User, item: Reviewable) -> set[Action]:
 
 def check_visible(user: User, item: Reviewable) -> None:
     """Another country's items do not exist for this user: 404, not 403."""
-    if not can_read_staff(user, item.review_country_id):
+    if not may_read(user, type(item), item.review_country_id):
         raise ItemNotFound(item.review_kind)
 
 
@@ -122,9 +127,9 @@ def _cleaned(comment: str | None) -> str | None:
     return comment.strip() if comment else comment
 
 
-def check_start(user: User, model: type[Reviewable], country_id: int) -> None:
+def check_start(user: User, model: type[Reviewable], country_id: int | None) -> None:
     """Whether the user may start an item of this country, or the refusal."""
-    if not can_read_staff(user, country_id):
+    if not may_read(user, model, country_id):
         raise ItemNotFound(model.review_kind)
     new = _actor(user, model, country_id, contributor=False, creator=True)
     try:
@@ -150,10 +155,21 @@ def start(session: Session, user: User, item: Reviewable) -> None:
     )
 
 
+def _details(item: Reviewable, extra: dict | None) -> dict | None:
+    details = item.audit_details()
+    return {**(details or {}), **extra} if extra else details
+
+
 def apply(
-    session: Session, user: User, item: Reviewable, action: Action, comment: str | None = None
+    session: Session,
+    user: User,
+    item: Reviewable,
+    action: Action,
+    comment: str | None = None,
+    details: dict | None = None,
 ) -> State:
-    """Check the table for this user, move the item, audit it and notify; or raise the reason."""
+    """Check the table for this user, move the item, audit it (with `details` added to the
+    item's own) and notify; or raise the reason."""
     before, after = check(user, item, action, comment)
     item.state = after.value
     item.updated_at = now()
@@ -165,17 +181,30 @@ def apply(
         from_state=before.value,
         to_state=after.value,
         comment=_cleaned(comment),
-        details=item.audit_details(),
+        details=_details(item, details),
     )
     notifications.on_transition(session, user, item, action, comment)
     return after
 
 
+def submit(session: Session, user: User, item: Reviewable) -> None:
+    """Submit the item for review: moved, stamped, and its submitter counted as a contributor
+    (who may therefore not decide on it)."""
+    apply(session, user, item, Action.SUBMIT)
+    item.submitted_at = now()
+    item.add_contributor(user.id)
+
+
 def decide(
-    session: Session, user: User, item: Reviewable, action: Action, comment: str | None
+    session: Session,
+    user: User,
+    item: Reviewable,
+    action: Action,
+    comment: str | None,
+    details: dict | None = None,
 ) -> datetime:
     """Apply a decision and record who took it, when, and why; returns when."""
-    apply(session, user, item, action, comment)
+    apply(session, user, item, action, comment, details)
     decided_at = now()
     item.decided_by_id = user.id
     item.decided_at = decided_at
@@ -199,7 +228,7 @@ def plan_new(
     """The steps `actions` take a new item the user creates (and so contributes to) through,
     checked against the table once for a whole batch of the country's items. With
     `admins_create`, an admin creates them as an editor of the country would (the bulk import)."""
-    if not can_read_staff(user, country_id):
+    if not may_read(user, model, country_id):
         raise ItemNotFound(model.review_kind)
     who = _actor(user, model, country_id, contributor=True, creator=True)
     if admins_create and who.is_admin:

@@ -90,6 +90,10 @@ class ItemNotFound(NotFound):
     def __init__(self, kind: str) -> None:
         if kind == "version":
             super().__init__(gettext("No such version."))
+        elif kind == "indicator_revision":
+            super().__init__(gettext("No such revision of the framework."))
+        elif kind == "reply":
+            super().__init__(gettext("No such reply."))
         else:
             super().__init__(gettext("No such profile change."))
 
@@ -104,6 +108,10 @@ class NotPermitted(PermissionDenied):
                 message = gettext("You are not a reviewer for this country.")
             else:
                 message = gettext("You may not %(action)s this version.", action=_VERBS[action])
+        elif action == Action.START and kind == "indicator_revision":
+            message = gettext("You cannot propose changes to the indicator framework.")
+        elif action == Action.START and kind == "reply":
+            message = gettext("You cannot enter replies for this country.")
         elif action == Action.START:
             message = gettext("You cannot edit this country's profile.")
         else:

@@ -1,26 +1,29 @@
-"""The indicator framework: add, edit, reorder, retire and restore indicators.
+"""The indicator framework's structure: add, reorder, retire and restore indicators.
 
-Every change bumps the framework revision in the same transaction, so that each published version
-can record the revision it was assessed under. A retired indicator leaves the public profiles but
-keeps its assessments, versions and permalinks."""
+Their texts change only through review (`framework_revisions`): a new indicator is added with
+its first text submitted for review, and joins the framework when that is approved. Every change
+bumps the framework revision number in the same transaction. A retired indicator leaves the
+public profiles but keeps its assessments, versions and permalinks."""
 
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask_babel import gettext
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..database import write_transaction
 from ..extensions import db
-from ..models import FrameworkRevision, Indicator, User
-from . import audit
+from ..models import Indicator, User
+from ..models.framework import SOURCE_SCOPE, TEXT_FIELDS
+from ..workflow import Action
+from . import audit, engine, framework_revisions
 from .errors import Conflict, NotFound, PermissionDenied, ValidationError
+from .framework_revisions import bump_revision
 from .permissions import is_admin
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-TEXT_FIELDS = ("title", "definition", "rubric_yes", "rubric_partial", "rubric_no")
 
 
 @dataclass(frozen=True)
@@ -32,23 +35,8 @@ class IndicatorInput:
     rubric_no: str = ""
 
 
-def current_revision(session: Session | None = None) -> int:
-    query = select(FrameworkRevision.revision).where(FrameworkRevision.id == 1)
-    return (session.scalar(query) if session is not None else db.session.scalar(query)) or 1
-
-
-def bump_revision(session: Session) -> int:
-    """Next revision, in the caller's transaction (the write lock orders concurrent bumps)."""
-    now = datetime.now(UTC)
-    result: CursorResult = session.execute(  # type: ignore[assignment]
-        update(FrameworkRevision)
-        .where(FrameworkRevision.id == 1)
-        .values(revision=FrameworkRevision.revision + 1, changed_at=now)
-    )
-    if result.rowcount == 0:
-        session.add(FrameworkRevision(id=1, revision=2, changed_at=now))
-        session.flush()
-    return current_revision(session)
+def now() -> datetime:
+    return datetime.now(UTC)
 
 
 def slugify(title: str) -> str:
@@ -92,7 +80,8 @@ def all_indicators(actor: User) -> list[Indicator]:
 
 
 def add(actor: User, data: IndicatorInput, slug: str = "") -> Indicator:
-    """A new indicator at the end of the framework; its slug is fixed for good (permalinks)."""
+    """A new indicator, its text submitted for review; it stays off the public site (held as
+    retired) until a supervisor approves it. Its slug is fixed for good (permalinks)."""
     _require_admin(actor)
     slug = (slug.strip().lower() or slugify(data.title))[:80]
     errors = problems(data)
@@ -109,35 +98,14 @@ def add(actor: User, data: IndicatorInput, slug: str = "") -> Indicator:
                 {"slug": [gettext("The slug %(slug)s is taken.", slug=slug)]},
             )
         last = session.scalar(select(func.max(Indicator.position))) or 0
-        indicator = Indicator(slug=slug, position=last + 1, **_cleaned(data))
+        texts = {name: getattr(data, name).strip() for name in TEXT_FIELDS}
+        indicator = Indicator(slug=slug, position=last + 1, retired_at=now(), **texts)
         session.add(indicator)
         session.flush()
         _record(session, actor, "add_indicator", indicator, slug=slug, title=indicator.title)
-    return indicator
-
-
-def _cleaned(data: IndicatorInput) -> dict[str, str]:
-    return {name: getattr(data, name).strip() for name in TEXT_FIELDS}
-
-
-def edit(actor: User, indicator_id: int, data: IndicatorInput) -> Indicator:
-    _require_admin(actor)
-    errors = problems(data)
-    if errors:
-        raise ValidationError(gettext("Correct the fields marked below."), errors)
-    with write_transaction() as session:
-        indicator = _get(session, indicator_id)
-        new = _cleaned(data)
-        changed = {
-            name: {"from": getattr(indicator, name), "to": value}
-            for name, value in new.items()
-            if getattr(indicator, name) != value
-        }
-        if not changed:
-            return indicator
-        for name, value in new.items():
-            setattr(indicator, name, value)
-        _record(session, actor, "edit_indicator", indicator, changes=changed)
+        revision = framework_revisions.new_revision(session, actor, indicator, SOURCE_SCOPE)
+        engine.apply(session, actor, revision, Action.SUBMIT)
+        revision.submitted_at = engine.now()
     return indicator
 
 
@@ -172,6 +140,9 @@ def retire(actor: User, indicator_id: int) -> Indicator:
         indicator = _get(session, indicator_id)
         if indicator.is_retired:
             raise Conflict(gettext("This indicator is already retired."))
+        # Its text as it stood stays on record (`framework_revisions.is_proposed` tells a
+        # retired indicator from one awaiting approval by it).
+        framework_revisions.in_force(session, indicator)
         indicator.retired_at = datetime.now(UTC)
         _record(session, actor, "retire_indicator", indicator, slug=indicator.slug)
     return indicator
@@ -182,6 +153,8 @@ def restore(actor: User, indicator_id: int) -> Indicator:
     _require_admin(actor)
     with write_transaction() as session:
         indicator = _get(session, indicator_id)
+        if framework_revisions.is_proposed(indicator):
+            raise Conflict(gettext("This indicator joins the framework when its text is approved."))
         if not indicator.is_retired:
             raise Conflict(gettext("This indicator is not retired."))
         indicator.retired_at = None

@@ -118,7 +118,7 @@ def _refuse_open(known: _Known, rows: list[_Row]) -> None:
         if found is not None and found[0] in known.open:
             raise Conflict(
                 gettext(
-                    "Line %(n)s: someone opened this assessment meanwhile. Nothing was imported; "
+                    "Row %(n)s: someone opened this assessment meanwhile. Nothing was imported; "
                     "check the file again.",
                     n=row.line,
                 )
@@ -148,7 +148,9 @@ class _Steps:
         return self.of(country_id)[-1][2].value
 
 
-def _version_values(known: _Known, states: _Steps, actor: User, row: _Row) -> dict:
+def _version_values(
+    known: _Known, states: _Steps, actor: User, row: _Row, batch_id: int | None
+) -> dict:
     assessment_id, published_id = known.assessments[(row.country_id, row.indicator_id)]
     content = row.content
     return {
@@ -165,6 +167,7 @@ def _version_values(known: _Known, states: _Steps, actor: User, row: _Row) -> di
         "analysis_language": content.analysis_language,
         "analysis_source_title": content.analysis_source_title.strip(),
         "analysis_source_year": content.analysis_source_year,
+        "import_batch_id": batch_id,
     }
 
 
@@ -186,8 +189,15 @@ def _transitions(steps: _Steps, name: str, rows: list[_Row], ids: list[int]) -> 
 class _Writer:
     """One import's batches: what they share is loaded once."""
 
-    def __init__(self, session: Session, actor: User, name: str, country_ids: set[int]) -> None:
-        self.session, self.actor, self.name = session, actor, name
+    def __init__(
+        self,
+        session: Session,
+        actor: User,
+        name: str,
+        country_ids: set[int],
+        batch_id: int | None,
+    ) -> None:
+        self.session, self.actor, self.name, self.batch_id = session, actor, name, batch_id
         self.known = _Known(session, country_ids)
         self.states = _Steps(actor)
         self.notices = notifications.Submissions(session, actor, country_ids)
@@ -196,7 +206,9 @@ class _Writer:
         known, session = self.known, self.session
         known.add_assessments([(row.country_id, row.indicator_id) for row in rows])
         known.add_instruments([_instrument(row, c) for row in rows for c in row.content.citations])
-        versions = [_version_values(known, self.states, self.actor, row) for row in rows]
+        versions = [
+            _version_values(known, self.states, self.actor, row, self.batch_id) for row in rows
+        ]
         table = table_of(Version)
         made: dict[int, int] = dict(
             session.execute(
@@ -241,10 +253,13 @@ def write_rows(
     rows: list[RowCheck],
     name: str,
     progress: Callable[[int], None] | None = None,
+    batch_id: int | None = None,
 ) -> int:
     """Create one submitted version per checked row, the importer its only contributor."""
+    if not rows:
+        return 0
     checked = [_checked(row) for row in rows]
-    writer = _Writer(session, actor, name, {row.country_id for row in checked})
+    writer = _Writer(session, actor, name, {row.country_id for row in checked}, batch_id)
     _refuse_open(writer.known, checked)
     for start in range(0, len(checked), BATCH):
         batch = checked[start : start + BATCH]
@@ -257,5 +272,8 @@ def write_rows(
             ) from None
         if progress:
             progress(len(batch))
-    audit.record(actor, "import_assessments", None, details={"file": name, "imported": len(rows)})
+    details = {"file": name, "imported": len(rows)}
+    if batch_id is not None:
+        details["batch"] = batch_id
+    audit.record(actor, "import_assessments", None, details=details)
     return len(rows)

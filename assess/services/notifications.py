@@ -1,107 +1,212 @@
-"""Who hears about a transition: in-app notifications and e-mail through the outbox.
+"""Who hears about what happens to a reviewed item: in-app notifications and e-mail.
 
-Called by the workflow services inside the transition's transaction, so a notification exists
-exactly when its transition does; `assess send-mail` sends the outbox after commit. On submit the
-eligible supervisors of the country hear of it; on a decision every contributor does. Never the
-actor.
+Called by the review engine and the thread inside the transaction of the event, so a notification
+exists exactly when its event does; mail goes through the outbox after commit, or waits for the
+recipient's daily digest (`digests.py`). Assessment versions and profile changes alike: on submit
+the eligible supervisors of the country hear of it (or, when nobody may decide it, the country's
+supervisors and the admins: "needs a second supervisor"); on a decision or a retraction every
+contributor does; on a comment the thread's other participants. Never the actor.
 """
 
 from flask import current_app, has_request_context, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from .. import jobs, messages
 from ..database import write_transaction
 from ..extensions import db
 from ..models import (
+    AuditEvent,
+    Comment,
     Country,
     Indicator,
+    IndicatorRevision,
     Notification,
     OutboxEmail,
+    ProfileChange,
+    Reply,
+    Role,
     RoleGrant,
     User,
     Version,
     table_of,
 )
-from ..models import VersionContributor as Contributor
 from ..models.reviewable import Reviewable
-from ..queries.queues import PER_PAGE, Page, offset, version_path
+from ..queries.queues import PER_PAGE, Page, change_path, offset, version_path
 from ..workflow import DECISIONS, Action
 from .errors import NotFound
-from .permissions import eligible_supervisors_sql, grant_covers, supervisors_sql
+from .permissions import (
+    can_read_staff,
+    eligible_supervisors_sql,
+    grant_covers,
+    grant_covers_sql,
+    supervisors_sql,
+)
 
 
-def recipients(session: Session, actor: User, version: Version, action: Action) -> list[User]:
-    """The active users to tell about `action` on `version`, never the actor."""
+def recipients(session: Session, actor: User, item: Reviewable, action: Action) -> list[User]:
+    """The active users to tell about `action` on `item`, never the actor: on submit, those who
+    may decide it; on a decision or a retraction, its contributors."""
+    contributors = type(item).contributors_sql(item.id)
     if action == Action.SUBMIT:
-        eligible = eligible_supervisors_sql(
-            version.review_country_id, Version.contributors_sql(version.id)
-        )
+        eligible = eligible_supervisors_sql(item.review_country_id, contributors)
         statement = select(User).where(User.id.in_(eligible))
-    elif action in DECISIONS:
-        statement = (
-            select(User)
-            .join(Contributor, Contributor.user_id == User.id)
-            .where(Contributor.version_id == version.id)
-        )
+    elif action in DECISIONS or action == Action.RETRACT:
+        statement = select(User).where(User.id.in_(contributors))
     else:
         return []
+    return _people(session, statement, actor)
+
+
+def _people(session: Session, statement, actor: User) -> list[User]:
     statement = statement.where(User.active.is_(True), User.id != actor.id).order_by(User.id)
     return list(session.scalars(statement))
+
+
+def stuck_recipients(session: Session, actor: User, item: Reviewable) -> list[User]:
+    """Who hears that nobody may decide a submitted item: the country's supervisors (who all
+    contributed to it) and the admins, who can give the role to someone else."""
+    admins = select(RoleGrant.user_id).where(RoleGrant.role == Role.ADMIN.value)
+    statement = select(User).where(
+        or_(User.id.in_(supervisors_sql(item.review_country_id)), User.id.in_(admins))
+    )
+    return _people(session, statement, actor)
+
+
+def participants(session: Session, actor: User, version: Version) -> list[User]:
+    """Who hears of a comment: the version's contributors, those who commented on it and those
+    who decided on it, if they still work on its country; never the actor."""
+    commenters = select(Comment.author_id).where(Comment.version_id == version.id)
+    deciders = select(AuditEvent.actor_id).where(
+        AuditEvent.object_type == "version",
+        AuditEvent.object_id == version.id,
+        AuditEvent.action.in_([a.value for a in (*DECISIONS, Action.RETRACT)]),
+    )
+    statement = select(User).where(
+        or_(
+            User.id.in_(Version.contributors_sql(version.id)),
+            User.id.in_(commenters),
+            User.id.in_(deciders),
+        )
+    )
+    country_id = version.review_country_id
+    return [p for p in _people(session, statement, actor) if can_read_staff(p, country_id)]
 
 
 def _names(actor: User, indicator: str, country: str) -> dict[str, str]:
     return messages.transition_params(actor.display_name, country, indicator)
 
 
-def _language(person: User) -> str:
+def mail_language(person: User) -> str:
     """The language a person's e-mail is written in: theirs, else the site's."""
     languages = current_app.config["LANGUAGES"]
     return person.language if person.language in languages else languages[0]
 
 
-def _absolute(path: str) -> str:
+def absolute_url(path: str) -> str:
     base = current_app.config.get("BASE_URL") or (request.host_url if has_request_context() else "")
     return base.rstrip("/") + path if base else path
+
+
+def _about(actor: User, item: Reviewable) -> tuple[dict, str]:
+    """The names a message about `item` mentions, and the staff page it links to."""
+    if isinstance(item, Version):
+        assessment = item.assessment
+        params = _names(actor, assessment.indicator.title, assessment.country.name)
+        return params, version_path(item.id)
+    if isinstance(item, IndicatorRevision):
+        params = _names(actor, item.indicator.title, "")
+        return params, f"/admin/framework/revisions/{item.id}"
+    if isinstance(item, Reply):
+        assessment = item.assessment
+        params = _names(actor, assessment.indicator.title, assessment.country.name)
+        return params | {"label": item.organisation}, f"/staff/replies/{item.id}"
+    assert isinstance(item, ProfileChange)
+    params = messages.profile_params(
+        actor.display_name, item.country.name, item.kind, profile_label(item)
+    )
+    return params, change_path(item.id)
+
+
+def profile_label(change: ProfileChange) -> str:
+    """How a message names the profile item a change is about: its name or title, or the start
+    of a fact."""
+    data = change.payload or change.before or {}
+    label = str(data.get("name") or data.get("title") or data.get("text") or "")
+    return label if len(label) <= 80 else label[:79] + "…"
+
+
+# The messages each kind of reviewed item sends, by action.
+_KEYS = {
+    "version": messages.KEY_OF_ACTION,
+    "profile_change": messages.PROFILE_KEY_OF_ACTION,
+    "indicator_revision": messages.FRAMEWORK_KEY_OF_ACTION,
+    "reply": messages.REPLY_KEY_OF_ACTION,
+}
 
 
 def on_transition(
     session: Session, actor: User, item: Reviewable, action: Action, comment: str | None = None
 ) -> None:
-    """Notify the people concerned by `action` on `item`, in the caller's transaction. Only
-    assessment versions notify; profile changes wait in the review lists."""
-    if not isinstance(item, Version):
+    """Notify the people concerned by `action` on `item`, in the caller's transaction; on a
+    submission nobody may decide, the country's supervisors and the admins."""
+    keys = _KEYS[item.review_kind]
+    if action not in keys:
         return
-    version = item
     # The caller is mid-transition (approve has set the state but not yet the number): querying
     # must not flush its half-made changes. Contributors were all stored by earlier transactions.
     with session.no_autoflush:
-        people = recipients(session, actor, version, action)
+        params, link = _about(actor, item)
+        told = comment if action in DECISIONS or action == Action.RETRACT else None
+        people = recipients(session, actor, item, action)
         if people:
-            _notify(session, people, actor, version, action, comment)
+            _deliver(session, people, keys[action], params, link, told)
+        elif action == Action.SUBMIT:
+            stuck = messages.STUCK_KEYS[item.review_kind]
+            _deliver(session, stuck_recipients(session, actor, item), stuck, params, link, None)
 
 
-def _notify(
+def deliver(session: Session, people: list[User], key: str, params: dict, link: str) -> None:
+    """Tell `people` of something that is no transition (a reader's suggestion): in-app, and by
+    e-mail as each chose."""
+    _deliver(session, people, key, params, link, None)
+
+
+def on_comment(session: Session, actor: User, version: Version, body: str) -> None:
+    """Tell the version's other participants of a new comment in its thread."""
+    with session.no_autoflush:
+        people = participants(session, actor, version)
+        if people:
+            params, link = _about(actor, version)
+            _deliver(session, people, "commented", params, f"{link}#thread", body)
+
+
+def _deliver(
     session: Session,
     people: list[User],
-    actor: User,
-    version: Version,
-    action: Action,
+    key: str,
+    params: dict,
+    link: str,
     comment: str | None,
 ) -> None:
-    link = version_path(version.id)
-    key = messages.KEY_OF_ACTION[action]
-    params = _names(actor, version.assessment.indicator.title, version.assessment.country.name)
-    written = _Texts(key, params, link, comment if action in DECISIONS else None)
+    """An in-app notice for each person, and an e-mail as they chose: at once, in the next
+    daily digest (`digests.py`), or none."""
+    written = _Texts(key, params, link, comment)
     for person in people:
+        digest = person.email_notifications and person.email_digest
         notice = Notification(
-            user_id=person.id, message=written.stored, key=key, params=params, link=link
+            user_id=person.id,
+            message=written.stored,
+            key=key,
+            params=params,
+            link=link,
+            digest_pending=digest,
         )
         session.add(notice)
-        if person.email_notifications:  # the preference on the account page
-            subject, body = written.mail(_language(person))
+        if person.email_notifications and not digest:  # the preference on the account page
+            subject, body = written.mail(mail_language(person))
             mail = OutboxEmail(recipient=person.email, subject=subject, body=body)
             session.add(mail)
             jobs.after_commit(session, "send_mail", mail)
@@ -124,7 +229,7 @@ class _Texts:
                 lines = [messages.sentence(self.key, self.params)]
                 if self.comment and self.comment.strip():
                     lines += ["", _("Comment:"), self.comment.strip()]
-                lines += ["", _("Open it: %(url)s", url=_absolute(self.link))]
+                lines += ["", _("Open it: %(url)s", url=absolute_url(self.link))]
                 subject = messages.subject(self.key, self.params)
                 self._mails[language] = (subject, "\n".join(lines))
         return self._mails[language]
@@ -176,6 +281,7 @@ class Submissions:
             link = version_path(version_id)
             written = _Texts(key, params, link, None)
             for person in people:
+                digest = person.email_notifications and person.email_digest
                 notices.append(
                     {
                         "user_id": person.id,
@@ -183,10 +289,11 @@ class Submissions:
                         "key": key,
                         "params": params,
                         "link": link,
+                        "digest_pending": digest,
                     }
                 )
-                if person.email_notifications:
-                    subject, body = written.mail(_language(person))
+                if person.email_notifications and not digest:
+                    subject, body = written.mail(mail_language(person))
                     mails.append({"recipient": person.email, "subject": subject, "body": body})
         if notices:
             self.session.execute(insert(table_of(Notification)), notices)
@@ -244,3 +351,32 @@ def mark_all_read(user: User) -> int:
             .returning(Notification.id)
         )
         return len(marked.all())
+
+
+def on_instrument_change(
+    session: Session, actor: User, instrument, kind: str, versions: list[Version]
+) -> None:
+    """Tell the country's reviewers and supervisors that each published version in `versions`
+    predates the amendment (or repeal) of `instrument` just recorded: it needs re-review."""
+    if not versions:
+        return
+    editors = (
+        select(RoleGrant.user_id)
+        .where(
+            RoleGrant.role.in_([Role.REVIEWER.value, Role.SUPERVISOR.value]),
+            grant_covers_sql(instrument.country_id),
+        )
+        .scalar_subquery()
+    )
+    people = _people(session, select(User).where(User.id.in_(editors)), actor)
+    if not people:
+        return
+    key = "instrument_repealed" if kind == "repealed" else "instrument_amended"
+    with session.no_autoflush:
+        for version in versions:
+            assessment = version.assessment
+            params = {
+                **_names(actor, assessment.indicator.title, assessment.country.name),
+                "instrument": instrument.title,
+            }
+            _deliver(session, people, key, params, version_path(version.id), None)

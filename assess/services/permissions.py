@@ -41,25 +41,74 @@ def is_admin(user: User | None) -> bool:
     return Role.ADMIN in roles_for(user, None)
 
 
-def is_supervisor(user: User | None, country_id: int) -> bool:
+def is_supervisor(user: User | None, country_id: int | None) -> bool:
     return Role.SUPERVISOR in roles_for(user, country_id)
 
 
-def is_editor(user: User | None, country_id: int) -> bool:
+def is_editor(user: User | None, country_id: int | None) -> bool:
     """Reviewers and supervisors of a country may draft and edit its assessments."""
     return bool(roles_for(user, country_id) & {Role.REVIEWER, Role.SUPERVISOR})
 
 
-def can_read_staff(user: User | None, country_id: int) -> bool:
+def is_translator(user: User | None, country_id: int | None) -> bool:
+    """A translator of a country (or a global one, for the framework) proposes translations."""
+    return Role.TRANSLATOR in roles_for(user, country_id)
+
+
+def can_read_staff(user: User | None, country_id: int | None) -> bool:
     """Drafts and reviews of a country are visible to its staff and to admins."""
     return is_editor(user, country_id) or is_admin(user)
 
 
-def country_scope(user: User) -> set[int] | None:
-    """The countries a user works on: None for a global reviewer or supervisor, else their ids."""
+def may_edit(user: User | None, model: type[Reviewable], country_id: int | None) -> bool:
+    """Who drafts items of a kind. The framework (no country): administrators and global
+    translators. A country's items: its reviewers and supervisors, administrators where the
+    kind says so, and its translators where the kind takes translations (its service lets them
+    propose nothing else)."""
+    if country_id is None:
+        return is_admin(user) or is_translator(user, None)
+    return (
+        is_editor(user, country_id)
+        or (model.admins_edit and is_admin(user))
+        or (model.translators_edit and is_translator(user, country_id))
+    )
+
+
+def may_read(user: User | None, model: type[Reviewable], country_id: int | None) -> bool:
+    """Who sees items of a kind under review: the country's staff, and its translators where
+    the kind takes translations."""
+    return can_read_staff(user, country_id) or (
+        model.translators_edit and is_translator(user, country_id)
+    )
+
+
+def translates_only(user: User | None, country_id: int | None) -> bool:
+    """A translator who holds no other role here: may propose translations, nothing else."""
+    return is_translator(user, country_id) and not (is_editor(user, country_id) or is_admin(user))
+
+
+def can_import(user: User | None) -> bool:
+    """Admins import for any country; reviewers and supervisors for their own (row by row)."""
+    if user is None or not user.is_authenticated or not user.active:
+        return False
+    return is_admin(user) or any(
+        grant.role in (Role.REVIEWER, Role.SUPERVISOR) for grant in user.grants
+    )
+
+
+def sees_dashboard(user: User | None) -> bool:
+    """The supervisors' dashboard (waits and work per reviewer): supervisors and admins."""
+    if user is None or not user.is_authenticated or not user.active:
+        return False
+    return any(grant.role in (Role.SUPERVISOR, Role.ADMIN) for grant in user.grants)
+
+
+def country_scope(user: User, translators: bool = False) -> set[int] | None:
+    """The countries a user works on: None for a global reviewer or supervisor, else their ids.
+    Translator grants count only with `translators` (profile content, not assessments)."""
     scoped: set[int] = set()
     for grant in user.grants:
-        if grant.role == Role.ADMIN:
+        if grant.role == Role.ADMIN or (grant.role == Role.TRANSLATOR and not translators):
             continue
         if grant.country_id is None:
             return None
@@ -80,7 +129,7 @@ def supervisors_sql(country_id: Any) -> Select:
     )
 
 
-def supervisor_ids(country_id: int) -> set[int]:
+def supervisor_ids(country_id: int | None) -> set[int]:
     return set(db.session.scalars(supervisors_sql(country_id)))
 
 

@@ -9,6 +9,7 @@ whose item changed after it was proposed is refused as stale."""
 from datetime import date
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,18 +18,21 @@ from ..database import write_transaction
 from ..extensions import db
 from ..models import Country, Fact, Member, NewsItem, ProfileChange, Resource, User
 from ..workflow import Action
-from . import audit, engine, uploads
-from .errors import Conflict, ItemNotFound, NotFound, ValidationError
-from .permissions import can_read_staff, eligible_supervisors
+from . import audit, engine, profile_translations, uploads
+from .errors import Conflict, ItemNotFound, NotFound, PermissionDenied, ValidationError
+from .permissions import eligible_supervisors, may_read, translates_only
 
 MODELS: dict[str, Any] = {"member": Member, "fact": Fact, "resource": Resource, "news": NewsItem}
-OPERATIONS = ("add", "edit", "remove")
+OPERATIONS = ("add", "edit", "remove", "translate")
 # kind -> field -> (type, required, max length)
 FIELDS: dict[str, dict[str, tuple[str, bool, int]]] = {
     "member": {
         "name": ("text", True, 200),
         "description": ("text", False, 5000),
         "url": ("url", False, 500),
+        "email": ("email", False, 254),
+        "phone": ("text", False, 50),
+        "address": ("text", False, 500),
     },
     "fact": {"text": ("text", True, 5000)},
     "resource": {
@@ -47,6 +51,14 @@ FIELDS: dict[str, dict[str, tuple[str, bool, int]]] = {
 }  # fmt: skip
 
 
+def _is_email(text: str) -> bool:
+    try:
+        validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
 def clean(kind: str, raw: dict) -> dict:
     """The payload with every field checked and normalised, or a `ValidationError`."""
     if kind not in FIELDS:
@@ -58,8 +70,10 @@ def clean(kind: str, raw: dict) -> dict:
         text = "" if value is None else str(value).strip()
         if required and not text:
             errors[name] = [gettext("This field is required.")]
-        elif kind_of in ("text", "url", "file") and len(text) > limit:
+        elif kind_of in ("text", "url", "file", "email") and len(text) > limit:
             errors[name] = [gettext("Use at most %(n)s characters.", n=limit)]
+        elif kind_of == "email" and text and not _is_email(text):
+            errors[name] = [gettext("Enter an e-mail address such as name@example.org.")]
         elif kind_of == "url" and text and not text.startswith(("https://", "http://")):
             errors[name] = [gettext("Enter a web address starting with https://.")]
         elif kind_of == "file" and text and not uploads.exists(text):
@@ -100,6 +114,13 @@ def _locked(session: Session, change_id: int, user: User) -> ProfileChange:
     return change
 
 
+def _clean(kind: str, operation: str, payload: dict, language: str | None) -> dict:
+    if operation == "translate":
+        limits = {name: limit for name, (_, _, limit) in FIELDS[kind].items()}
+        return profile_translations.clean(kind, language, payload, limits)
+    return clean(kind, payload) if operation != "remove" else {}
+
+
 def propose(
     user: User,
     country_id: int,
@@ -108,15 +129,19 @@ def propose(
     payload: dict | None = None,
     target_id: int | None = None,
     submit: bool = False,
+    language: str | None = None,
 ) -> ProfileChange:
-    """A draft change (submitted for review at once when `submit`)."""
+    """A draft change (submitted for review at once when `submit`); a translation names the
+    `language` it translates into."""
     if kind not in MODELS or operation not in OPERATIONS:
         raise NotFound(gettext("No such kind of change."))
-    data = clean(kind, payload or {}) if operation != "remove" else {}
+    data = _clean(kind, operation, payload or {}, language)
     with write_transaction() as session:
         country = session.get(Country, country_id)
-        if country is None or not can_read_staff(user, country_id):
+        if country is None or not may_read(user, ProfileChange, country_id):
             raise NotFound(gettext("No such country."))
+        if operation != "translate" and translates_only(user, country_id):
+            raise PermissionDenied(gettext("A translator proposes translations only."))
         before = None
         if operation != "add":
             item = session.get(MODELS[kind], target_id) if target_id else None
@@ -133,10 +158,11 @@ def propose(
             payload=data,
             before=before,
             created_by_id=user.id,
+            language=language if operation == "translate" else None,
         )
         engine.start(session, user, change)
         if submit:
-            _submit(session, user, change)
+            engine.submit(session, user, change)
     return change
 
 
@@ -147,25 +173,19 @@ def update(user: User, change_id: int, payload: dict, submit: bool = False) -> P
         change = _locked(session, change_id, user)
         if change.operation == "remove":
             raise Conflict(gettext("A removal has nothing to edit."))
-        data = clean(change.kind, payload)
+        data = _clean(change.kind, change.operation, payload, change.language)
         engine.apply(session, user, change, Action.SAVE)
         change.payload = data
         change.add_contributor(user.id)
         if submit:
-            _submit(session, user, change)
+            engine.submit(session, user, change)
     return change
-
-
-def _submit(session: Session, user: User, change: ProfileChange) -> None:
-    engine.apply(session, user, change, Action.SUBMIT)
-    change.submitted_at = engine.now()
-    change.add_contributor(user.id)
 
 
 def submit(user: User, change_id: int) -> ProfileChange:
     with write_transaction() as session:
         change = _locked(session, change_id, user)
-        _submit(session, user, change)
+        engine.submit(session, user, change)
     return change
 
 
@@ -190,6 +210,12 @@ def _decide(user: User, change_id: int, action: Action, comment: str | None) -> 
         if action == Action.APPROVE:
             _apply_to_profile(session, user, change)
     return change
+
+
+def check(user: User, change_id: int, action: Action, comment: str | None = None) -> None:
+    """Whether the user may take `action` on the change now, changing nothing (the refusal
+    `action` would raise): a confirmation step asks only when the action would be taken."""
+    engine.check(user, get(user, change_id), action, comment)
 
 
 def approve(user: User, change_id: int, comment: str | None = None) -> ProfileChange:
@@ -225,6 +251,8 @@ def _apply_to_profile(session: Session, user: User, change: ProfileChange) -> No
             )
     if change.operation == "remove":
         session.delete(item)
+    elif change.operation == "translate":
+        profile_translations.apply(change, item)
     else:
         for name, value in change.payload.items():
             setattr(item, name, date.fromisoformat(value) if name == "published_on" else value)
@@ -251,3 +279,21 @@ def get(user: User, change_id: int) -> ProfileChange:
 def has_eligible_supervisor(change: ProfileChange) -> bool:
     """Whether anyone may decide this change: a supervisor of its country who did not contribute."""
     return bool(eligible_supervisors(change))
+
+
+def add_submitted(
+    session: Session, user: User, country_id: int, kind: str, data: dict, batch_id: int
+) -> ProfileChange:
+    """An item added and submitted for review within the caller's transaction, as part of a
+    bulk import (`data` already `clean`)."""
+    change = ProfileChange(
+        country_id=country_id,
+        kind=kind,
+        operation="add",
+        payload=data,
+        created_by_id=user.id,
+        import_batch_id=batch_id,
+    )
+    engine.start(session, user, change)
+    engine.submit(session, user, change)
+    return change

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..database import write_transaction
 from ..models import Country, Indicator
+from . import framework_revisions
 
 
 def _regions() -> dict[str, str]:
@@ -47,4 +48,7 @@ def seed() -> tuple[int, int]:
             if data["slug"] not in slugs
         ]
         session.add_all(indicators)
+        session.flush()
+        for indicator in indicators:  # revision 1 of each: the text as seeded
+            framework_revisions.in_force(session, indicator)
     return len(countries), len(indicators)

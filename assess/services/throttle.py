@@ -12,6 +12,9 @@ past the limit; a success takes its own attempt back and clears the account's co
 
 Rows live in `login_attempt` (the account's e-mail, or `device:<id>` for a known device), or in
 Redis when `ASSESS_REDIS_URL` is set, with the database taking over if Redis is unreachable.
+
+The same stores limit public forms (`take`): each use counts against named keys
+(`limit:<name>`, with no client address on the row, so that it never counts as a failed login).
 """
 
 import hashlib
@@ -54,6 +57,10 @@ class Reservation:
 class Throttle(Protocol):
     def reserve(self, email: str, address: str, device: str | None) -> Reservation | None: ...
     def release(self, reservation: Reservation) -> None: ...
+    def take(self, limits: list[tuple[str, int]]) -> bool: ...
+
+
+LIMIT_PREFIX = "limit:"  # like a device key, never an e-mail
 
 
 # --- device cookies -----------------------------------------------------------------------
@@ -128,6 +135,21 @@ class DatabaseThrottle:
             )
             return Reservation(email, address, device, ids=[row.id])
 
+    def take(self, limits: list[tuple[str, int]]) -> bool:
+        """Count one use against each (key, limit) within `WINDOW`, unless a key has reached
+        its limit already: whether the use is allowed."""
+        keys = [(LIMIT_PREFIX + key)[:254] for key, _ in limits]
+        with write_transaction() as session:
+            _lock(session, keys)
+            for key, (_, limit) in zip(keys, limits, strict=True):
+                if _count(session, LoginAttempt.email == key) >= limit:
+                    return False
+            session.add_all([LoginAttempt(email=key, address="") for key in keys])
+            session.execute(
+                delete(LoginAttempt).where(LoginAttempt.at < datetime.now(UTC) - 2 * WINDOW)
+            )
+            return True
+
     def release(self, reservation: Reservation) -> None:
         """A success: called inside the login's own write transaction."""
         db.session.execute(delete(LoginAttempt).where(LoginAttempt.id.in_(reservation.ids)))
@@ -187,6 +209,18 @@ class RedisThrottle:
             _log_unavailable()
             return self.fallback.reserve(email, address, device)
         return Reservation(email, address, device, member=member) if allowed else None
+
+    def take(self, limits: list[tuple[str, int]]) -> bool:
+        keys = [f"{self.prefix}{LIMIT_PREFIX}{key}" for key, _ in limits]
+        window = int(WINDOW.total_seconds())
+        try:
+            allowed = self.script(
+                keys=keys, args=[time.time(), window, uuid.uuid4().hex, *[n for _, n in limits]]
+            )
+        except RedisError:
+            _log_unavailable()
+            return self.fallback.take(limits)
+        return bool(allowed)
 
     def release(self, reservation: Reservation) -> None:
         if reservation.ids:  # reserved in the database while Redis was down

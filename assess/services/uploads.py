@@ -3,7 +3,7 @@
 Files live in the configured storage (`assess/storage.py`: the folder `ASSESS_UPLOAD_DIR`, default
 `uploads/` in the instance folder, or an S3 bucket), named `<sha256>.<ext>`: the name says nothing
 the uploader chose, the same file is stored once, and a write is atomic. A file becomes public
-only when an approved `Resource` row names it."""
+only when an approved `Resource` row names it, or (an image) when it is the organisation's logo."""
 
 import hashlib
 import io
@@ -17,10 +17,14 @@ from flask import current_app
 from flask_babel import gettext
 
 from ..storage import current as current_storage
+from . import images
 from .errors import ValidationError
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 STORED_NAME = re.compile(r"^[0-9a-f]{64}\.(pdf|docx|odt|xlsx|csv)$")
+IMAGE_NAME = re.compile(r"^[0-9a-f]{64}\.(png|jpg|svg)$")
+ANY_STORED_NAME = re.compile(r"^[0-9a-f]{64}\.(pdf|docx|odt|xlsx|csv|png|jpg|svg)$")
+DEFAULT_IMAGE_MAX_BYTES = 512 * 1024
 
 
 @dataclass(frozen=True)
@@ -154,3 +158,70 @@ def download_name(title: str, stored_name: str) -> str:
     extension = stored_name.rsplit(".", 1)[1]
     stem = re.sub(r"[^A-Za-z0-9]+", "-", title).strip("-")[:80] or "resource"
     return f"{stem}.{extension}"
+
+
+# --- images (the organisation's logo) ---------------------------------------------------------
+
+IMAGE_TYPES = {
+    t.extension: t
+    for t in (
+        FileType("png", "image/png", "PNG"),
+        FileType("jpg", "image/jpeg", "JPEG"),
+        FileType("svg", "image/svg+xml", "SVG"),
+    )
+}
+IMAGE_EXTENSIONS = {"png": "png", "jpg": "jpg", "jpeg": "jpg", "svg": "svg"}
+
+
+def image_max_bytes() -> int:
+    return int(current_app.config.get("IMAGE_MAX_BYTES") or DEFAULT_IMAGE_MAX_BYTES)
+
+
+def check_image(filename: str, data: bytes, field: str = "logo") -> FileType:
+    """The image's type, or a `ValidationError` (on `field`) saying what is wrong with it."""
+    extension = filename.rsplit(".", 1)[1].lower() if "." in filename else ""
+    allowed = ", ".join(t.label for t in IMAGE_TYPES.values())
+
+    def refuse(message: str, detail: str | None = None) -> ValidationError:
+        return ValidationError(message, {field: [detail or message]})
+
+    if extension not in IMAGE_EXTENSIONS:
+        raise refuse(
+            gettext("Unsupported file type."),
+            gettext("Upload one of: %(types)s.", types=allowed),
+        )
+    if not data:
+        raise refuse(gettext("The file is empty."))
+    if len(data) > image_max_bytes():
+        limit = max(1, image_max_bytes() // 1024)
+        raise refuse(
+            gettext("The file is too large."), gettext("Upload at most %(kb)s KB.", kb=limit)
+        )
+    file_type = IMAGE_TYPES[IMAGE_EXTENSIONS[extension]]
+    if not images.content_matches(file_type.extension, data):
+        raise refuse(gettext("The file's content is not a %(type)s file.", type=file_type.label))
+    if file_type.extension == "svg":
+        images.check_svg(data)
+    return file_type
+
+
+def store_image(filename: str, data: bytes) -> StoredFile:
+    """Check and store an image, named by its content like every upload."""
+    file_type = check_image(filename, data)
+    stored_name = f"{hashlib.sha256(data).hexdigest()}.{file_type.extension}"
+    storage = current_storage()
+    if not storage.exists(stored_name):
+        storage.put(stored_name, data)
+    return StoredFile(stored_name, Path(filename.replace("\\", "/")).name[:200], len(data))
+
+
+def open_image(stored_name: str) -> Path | IO[bytes] | None:
+    """Like `open_stored`, for a stored image."""
+    if not IMAGE_NAME.match(stored_name or ""):
+        return None
+    storage = current_storage()
+    return storage.local_path(stored_name) or storage.open(stored_name)
+
+
+def image_exists(stored_name: str) -> bool:
+    return bool(IMAGE_NAME.match(stored_name or "")) and current_storage().exists(stored_name)

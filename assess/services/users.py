@@ -13,7 +13,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, scoped_session
 
-from .. import jobs
+from .. import jobs, organisation
 from ..database import write_transaction
 from ..extensions import db
 from ..models import OutboxEmail, Role, RoleGrant, User, UserToken
@@ -23,6 +23,7 @@ from .permissions import is_admin
 
 INVITE = "invite"
 RESET = "reset"
+
 # A password hash no password verifies against: an invited user cannot sign in before accepting.
 PENDING_PASSWORD = "!pending-invitation"  # noqa: S105
 LIFETIMES = {INVITE: timedelta(days=7), RESET: timedelta(hours=2)}
@@ -108,7 +109,7 @@ def _mail(session: Session, user: User, purpose: str, token: str) -> None:
 
 
 def _write_mail(session: Session, user: User, purpose: str, token: str) -> None:
-    site = current_app.config["SITE_NAME"]
+    site = organisation.current().site_name
     hours = int(_lifetime(purpose).total_seconds() // 3600)
     if purpose == INVITE:
         link = _link("account.accept_invitation", token)
@@ -261,26 +262,6 @@ def reactivate(actor: User, user_id: int) -> None:
         audit.record(actor, "reactivate_user", user)
 
 
-def grant_role(actor: User, user_id: int, role: str, country_code: str = "") -> None:
-    """Add a role, for one country or (no country) everywhere."""
-    _require_admin(actor)
-    codes = [country_code] if country_code.strip() else []
-    [(parsed_role, country)] = _grants(role, codes)
-    with write_transaction() as session:
-        user = _get(session, user_id)
-        country_id = country.id if country else None
-        if any(g.role == parsed_role.value and g.country_id == country_id for g in user.grants):
-            raise Conflict(gettext("The user already has this role."))
-        user.grants.append(RoleGrant(role=parsed_role.value, country_id=country_id))
-        audit.record(
-            actor,
-            "grant_role",
-            user,
-            country_id=country_id,
-            details={"role": parsed_role.value, "country": country.iso2 if country else None},
-        )
-
-
 def revoke_role(actor: User, grant_id: int) -> None:
     _require_admin(actor)
     with write_transaction() as session:
@@ -329,10 +310,16 @@ def redeem(token: str, purpose: str, password: str) -> User:
 
 
 def set_preferences(
-    user: User, email_notifications: bool, language: str = "", time_zone: str = ""
+    user: User,
+    email_notifications: bool,
+    language: str = "",
+    time_zone: str = "",
+    *,
+    email_digest: bool | None = None,
 ) -> None:
-    """The user's own settings: e-mail or not, the e-mail's language and the staff pages' time
-    zone ("" for the site's language, the browser's zone)."""
+    """The user's own settings: e-mail or not, at once or as a daily digest (None: as it is),
+    the e-mail's language and the staff pages' time zone ("" for the site's language, the
+    browser's zone)."""
     errors: dict[str, list[str]] = {}
     if language and language not in current_app.config["LANGUAGES"]:
         errors["language"] = [gettext("Choose a language from the list.")]
@@ -345,6 +332,8 @@ def set_preferences(
         "language": language,
         "time_zone": time_zone,
     }
+    if email_digest is not None:
+        wanted["email_digest"] = email_digest
     with write_transaction() as session:
         user = _get(session, user.id)
         changed = {name: value for name, value in wanted.items() if getattr(user, name) != value}

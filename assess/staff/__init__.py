@@ -2,7 +2,21 @@
 
 from flask import Flask
 
-from . import audit, country, editor, matrix, notifications, queues, review, views  # noqa: F401  (each adds its routes to `bp`)
+from . import (  # noqa: F401  (each adds its routes to `bp`)
+    audit,
+    country,
+    dashboard,
+    editor,
+    evidence,
+    imports,
+    matrix,
+    notifications,
+    queues,
+    replies,
+    review,
+    suggestions,
+    views,
+)
 from .blueprint import bp
 
 

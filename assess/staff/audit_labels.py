@@ -44,7 +44,26 @@ ACTION_LABELS = {
     "restore_indicator": _l("Indicator restored"),
     # profile content
     "start_profile_change": _l("Profile change started"),
+    # the publishing organisation (/admin/organisation)
+    "update_organisation": _l("Organisation settings changed"),
+    # review cycles
+    "open_cycle": _l("Review cycle opened"),
+    "assign_reviewer": _l("Reviewer assigned to the cycle"),
+    "unassign_reviewer": _l("Reviewer taken off the cycle"),
+    "close_cycle": _l("Review cycle closed"),
+    # readers' suggestions
+    "suggest_correction": _l("Correction suggested by a reader"),
+    "draft_from_suggestion": _l("Draft started from a suggestion"),
+    "dismiss_suggestion": _l("Suggestion dismissed"),
+    "complete_suggestion": _l("Suggestion marked done"),
+    # the evidence
+    "links_checked": _l("Cited links checked"),
+    "archived": _l("Cited documents archived"),
+    "instrument_adopted": _l("Instrument's adoption recorded"),
+    "instrument_amended": _l("Instrument's amendment recorded"),
+    "instrument_repealed": _l("Instrument's repeal recorded"),
 }
+REPLY = "_reply"  # "<workflow action>_reply"
 PROFILE_CHANGE = "_profile_change"  # "<workflow action>_profile_change"
 KIND_LABELS = {
     "member": _l("member organisation"),
@@ -66,6 +85,9 @@ def audit_label(action: str) -> str:
     if action.endswith(PROFILE_CHANGE) and action.removesuffix(PROFILE_CHANGE) in ACTION_LABELS:
         step = str(ACTION_LABELS[action.removesuffix(PROFILE_CHANGE)])
         return gettext("Profile change: %(action)s", action=step)
+    if action.endswith(REPLY) and action.removesuffix(REPLY) in ACTION_LABELS:
+        step = str(ACTION_LABELS[action.removesuffix(REPLY)])
+        return gettext("Reply from an organisation: %(action)s", action=step)
     operation, _, kind = action.partition("_")
     if operation in APPLIED and kind in KIND_LABELS:
         return str(APPLIED[operation]) % {"kind": KIND_LABELS[kind]}

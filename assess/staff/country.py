@@ -6,8 +6,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Indicator
+from ..models import Assessment, Indicator
+from ..queries import evidence, evidence_health
 from ..queries import public as queries
+from ..queries.cycles import open_cycles_of
 from ..queries.staff import country_or_404, country_rows
 from ..search import names
 from ..services import assessments
@@ -51,7 +53,10 @@ def render_country(iso2: str, message: str | None = None, status: int = 200):
             rows=country_rows(found),
             can_edit=is_editor(current_user, found.id),
             supervises=is_supervisor(current_user, found.id),
+            cycles=open_cycles_of(found.id),
             message=message,
+            rereview=evidence.outdated_assessments(Assessment.country_id == found.id),
+            link_problems=evidence_health.problem_counts({found.id}).get(found.id),
         ),
         status,
     )

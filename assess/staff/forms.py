@@ -9,8 +9,10 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import (
+    BooleanField,
     FieldList,
     Form,
     FormField,
@@ -29,6 +31,7 @@ except ImportError:  # pragma: no cover - older WTForms
 from ..models import Instrument, Status
 from ..rendering import STATUS_LABELS
 from ..services.content import CitationInput, SourceInput, VersionContent
+from .source_files import AttachedFile, attached, not_verified, token_for
 
 MAX_ROWS = 60
 NEW_INSTRUMENT = "new"
@@ -42,7 +45,7 @@ ROW_FIELDS = {
         "url",
         "language",
     ),
-    "sources": ("title", "publisher", "year", "url"),
+    "sources": ("title", "publisher", "year", "url", "file_token", "remove_file"),
 }
 _ROW_KEY = re.compile(r"(citations|sources)-(\d{1,6})-(\w+)")
 _OP = re.compile(r"(add|remove|up|down):(citations|sources)(?::(\d{1,6}))?|preview")
@@ -67,6 +70,13 @@ class SourceForm(Form):
     publisher = StringField(_l("Publisher"))
     year = StringField(_l("Year"), render_kw={"inputmode": "numeric"})
     url = StringField(_l("URL"), render_kw={"type": "url"})
+    # The file attached, as a signed token (`source_files.py`); a new upload replaces it.
+    file_token = HiddenField()
+    remove_file = BooleanField(_l("Remove the file"))
+    upload = FileField(_l("File"))
+
+    def attached(self) -> AttachedFile | None:
+        return attached(self.file_token.data or "")
 
 
 class VersionForm(FlaskForm):
@@ -188,6 +198,11 @@ def formdata_of(content: VersionContent, instruments: list[Instrument], row_vers
             "publisher": source.publisher,
             "year": _text(source.year),
             "url": source.url,
+            "file_token": (
+                token_for(source.file_stored_name, source.file_name, source.file_size)
+                if source.file_stored_name
+                else ""
+            ),
         }
         data.update({f"sources-{index}-{name}": value for name, value in row.items()})
     return data
@@ -252,15 +267,7 @@ def content_of_form(
                 language=(row.language.data or "").strip(),
             )
         )
-    sources = [
-        SourceInput(
-            title=entry.form.title.data or "",
-            publisher=entry.form.publisher.data or "",
-            year=_year(errors, f"sources-{index}-year", entry.form.year.data),
-            url=(entry.form.url.data or "").strip(),
-        )
-        for index, entry in enumerate(form.sources)
-    ]
+    sources = [_source_input(errors, index, entry.form) for index, entry in enumerate(form.sources)]
     content = VersionContent(
         status=form.status.data or "",
         analysis=(form.analysis.data or "").replace("\r\n", "\n"),
@@ -272,6 +279,23 @@ def content_of_form(
     )
     row_version = form.row_version.data or ""
     return content, int(row_version) if row_version.isdigit() else 0, errors
+
+
+def _source_input(errors: dict[str, list[str]], index: int, row: SourceForm) -> SourceInput:
+    file = None
+    if row.file_token.data and not row.remove_file.data:
+        file = row.attached()
+        if file is None:
+            errors.setdefault(f"sources-{index}-upload", []).append(not_verified())
+    return SourceInput(
+        title=row.title.data or "",
+        publisher=row.publisher.data or "",
+        year=_year(errors, f"sources-{index}-year", row.year.data),
+        url=(row.url.data or "").strip(),
+        file_stored_name=file.stored_name if file else "",
+        file_name=file.name if file else "",
+        file_size=file.size if file else None,
+    )
 
 
 def fields_by_name(form: VersionForm) -> dict:
@@ -320,6 +344,13 @@ class CommentForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     comment = TextAreaField(_l("Decision comment"))
+
+
+class RejectForm(FlaskForm):
+    """Its own comment box, apart from the one approval and "request changes" share: rejecting
+    ends the version, so its reason is written on purpose. Posted as `comment` all the same."""
+
+    comment = TextAreaField(_l("Reason for rejecting"), id="reject-comment")
 
 
 class RetractForm(FlaskForm):

@@ -1,5 +1,6 @@
 """How workflow states read on staff pages: always a word beside the icon, never colour alone."""
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from ..workflow import State
@@ -28,6 +29,7 @@ ROLE_LABELS = {
     "reviewer": _l("Reviewer"),
     "supervisor": _l("Supervisor"),
     "admin": _l("Administrator"),
+    "translator": _l("Translator"),
 }
 # What each workflow event reads as in a version's thread.
 EVENT_LABELS = {
@@ -41,6 +43,22 @@ EVENT_LABELS = {
     "retract": _l("withdrew it from the public profile"),
     "rebase": _l("brought it up to date with the published version"),
 }
+
+
+OPERATION_LABELS = {"add": _l("Add"), "edit": _l("Edit"), "remove": _l("Remove")}
+
+
+def change_label(change) -> str:
+    """A proposed profile change as a queue lists it: "Add member organisation “ECPAT”"."""
+    from ..messages import PROFILE_KINDS
+    from ..services.notifications import profile_label
+
+    return gettext(
+        "%(operation)s %(kind)s “%(label)s”",
+        operation=OPERATION_LABELS[change.operation],
+        kind=PROFILE_KINDS[change.kind],
+        label=profile_label(change),
+    )
 
 
 def state_label(state: str) -> str:

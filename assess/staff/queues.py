@@ -8,9 +8,9 @@ from flask import render_template, request, url_for
 from flask_babel import format_timedelta
 from flask_login import current_user, login_required
 
-from ..queries import queues
+from ..queries import evidence, queues, talkback
 from ..queries.queues import AGE_CHOICES, DRAFT_QUEUE_STATES, QueueFilters
-from ..services.permissions import is_admin
+from ..services.permissions import country_scope, is_admin
 from .blueprint import bp
 
 MAX_TEXT_ARG = 80
@@ -80,20 +80,23 @@ def _render(template: str, page, **context):
 @bp.route("/queue/review")
 @login_required
 def review_queue():
-    page = queues.awaiting_review(current_user, queue_filters(), page_number())
+    filters = queue_filters()
+    page = queues.awaiting_review(current_user, filters, page_number())
     supervised = queues.supervised_countries(current_user)
     is_supervisor = supervised is None or bool(supervised)
-    stuck = (
-        queues.needing_second_supervisor(current_user)
-        if is_supervisor or is_admin(current_user)
-        else None
-    )
+    sees_stuck = is_supervisor or is_admin(current_user)
+    stuck = queues.needing_second_supervisor(current_user) if sees_stuck else None
     return _render(
         "staff/queue_review.html",
         page,
         choices=queues.filter_choices(current_user, supervised_only=True),
         is_supervisor=is_supervisor,
         stuck=stuck,
+        changes=queues.changes_awaiting_review(current_user, filters) if is_supervisor else None,
+        replies=talkback.replies_awaiting(current_user) if is_supervisor else None,
+        stuck_changes=queues.changes_needing_second_supervisor(current_user)
+        if sees_stuck
+        else None,
     )
 
 
@@ -101,7 +104,12 @@ def review_queue():
 @login_required
 def returned_queue():
     page = queues.returned(current_user, queue_filters(), page_number())
-    return _render("staff/queue_returned.html", page, choices=queues.filter_choices(current_user))
+    return _render(
+        "staff/queue_returned.html",
+        page,
+        choices=queues.filter_choices(current_user),
+        rereview=evidence.needing_rereview(country_scope(current_user)),
+    )
 
 
 @bp.route("/queue/drafts")
@@ -113,4 +121,6 @@ def drafts_queue():
         page,
         choices=queues.filter_choices(current_user),
         draft_states=DRAFT_QUEUE_STATES,
+        # Published work a reviewer should take up again: beside their drafts.
+        rereview=evidence.needing_rereview(country_scope(current_user)),
     )

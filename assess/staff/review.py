@@ -1,134 +1,123 @@
-"""The supervisor's review screen: what changed against the published version, the thread, and
-the decisions (approve and publish, request changes, reject), plus retraction of a published one."""
-
-from dataclasses import dataclass
+"""The supervisor's review screen: what changed (since the last round, or against the published
+version), the thread with each round's changes, and the decisions (approve and publish, request
+changes, reject after confirming), plus retraction of a published one."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 
-from ..diffing import Chunk, RowChange, row_diff, word_diff
+from ..auth.expiry import returns_to
 from ..queries.staff import VersionPage, version_or_404, version_page
-from ..services import assessments, comments
-from ..services.content import VersionContent, content_of
+from ..services import assessments, comments, links, rounds, suggestions
+from ..services.content import content_of
 from ..services.errors import ServiceError
 from ..workflow import Action, State, available_actions
 from .blueprint import bp
-from .forms import CommentForm, DecisionForm, RetractForm
+from .diffs import content_diff, round_diffs
+from .forms import CommentForm, DecisionForm, RejectForm, RetractForm
+from .kept import comment_path, review_path
 from .responses import status_for
 
-
-@dataclass
-class ContentDiff:
-    """Field by field: the published content (`old`, maybe None) against this version's."""
-
-    old: VersionContent | None
-    new: VersionContent
-    analysis: list[Chunk]
-    citations: list[RowChange]
-    sources: list[RowChange]
-
-    @property
-    def status_changed(self) -> bool:
-        return self.old is None or self.old.status != self.new.status
-
-    @property
-    def source_changed(self) -> bool:
-        before = (
-            (self.old.analysis_source_title, self.old.analysis_source_year) if self.old else None
-        )
-        return before != (self.new.analysis_source_title, self.new.analysis_source_year)
-
-    @property
-    def unchanged(self) -> bool:
-        return (
-            not self.status_changed
-            and not self.source_changed
-            and all(chunk.op == "equal" for chunk in self.analysis)
-            and all(change.op == "same" for change in self.citations + self.sources)
-        )
+COMPARISONS = ("round", "published")
+# The form each kept POST (by the last part of its address) fills on this screen.
+KEPT_FORMS = {
+    "approve": ("decision_form", DecisionForm),
+    "request-changes": ("decision_form", DecisionForm),
+    "reject": ("reject_form", RejectForm),
+    "retract": ("retract_form", RetractForm),
+    "comment": ("comment_form", CommentForm),
+}
+FORMS: dict[str, type[DecisionForm | RejectForm | RetractForm | CommentForm]] = {
+    "decision_form": DecisionForm,
+    "reject_form": RejectForm,
+    "retract_form": RetractForm,
+    "comment_form": CommentForm,
+}
 
 
-def _keyed(rows: list[tuple], identity: int) -> list[tuple]:
-    """Rows with a matching key appended: what identifies the row, and its occurrence.
-
-    A citation is the same row when it cites the same instrument (the n-th time), so that a
-    provision or URL added to it reads as a change rather than as one row removed and one added."""
-    seen: dict[tuple, int] = {}
-    keyed = []
-    for row in rows:
-        ident = row[:identity]
-        keyed.append((*row, (*ident, seen.get(ident, 0))))
-        seen[ident] = seen.get(ident, 0) + 1
-    return keyed
-
-
-def citation_diff_rows(content: VersionContent | None) -> list[tuple]:
-    rows = [
-        (c.instrument_title, c.year_adopted, c.provision, c.status_as_of, c.url, c.language)
-        for c in (content.citations if content else [])
-    ]
-    return _keyed(rows, identity=2)
-
-
-def source_diff_rows(content: VersionContent | None) -> list[tuple]:
-    rows = [(s.title, s.publisher, s.year, s.url) for s in (content.sources if content else [])]
-    return _keyed(rows, identity=1)
-
-
-def content_diff(old: VersionContent | None, new: VersionContent) -> ContentDiff:
-    def by_key(row: tuple):
-        return row[-1]
-
-    return ContentDiff(
-        old=old,
-        new=new,
-        analysis=word_diff(old.analysis if old else "", new.analysis),
-        citations=row_diff(citation_diff_rows(old), citation_diff_rows(new), key=by_key),
-        sources=row_diff(source_diff_rows(old), source_diff_rows(new), key=by_key),
-    )
-
-
-def render_review(page: VersionPage, status: int = 200, message: str | None = None, **forms):
+def _comparison(page: VersionPage):
+    """Which diff the screen shows: since the last round when changes were requested on this
+    open version before (what the supervisor asked for), else against the published version;
+    `?compare=` chooses."""
     version = page.version
-    state = State(version.state)
+    last = rounds.last_returned(page.rounds) if page.open else None
+    chosen = request.args.get("compare")
+    if chosen not in COMPARISONS or (chosen == "round" and last is None):
+        chosen = "round" if last is not None else "published"
+    if chosen == "round" and last is not None:
+        return chosen, last, content_diff(rounds.content_from(last.content), content_of(version))
     published = content_of(page.published) if page.published else None
+    return chosen, last, content_diff(published, content_of(version))
+
+
+def render_review(
+    page: VersionPage,
+    status: int = 200,
+    message: str | None = None,
+    kept: tuple[str, MultiDict] | None = None,
+    **context,
+):
+    """The review screen; `kept` a form kept across an expired session, shown filled again."""
+    version = page.version
+    comparison, last_round, diff = _comparison(page)
+    if kept is not None and kept[0] in KEPT_FORMS:
+        name, form_class = KEPT_FORMS[kept[0]]
+        context[name] = form_class(formdata=kept[1])
+        context["restored"] = True
+    context.setdefault("suggestions", suggestions.for_version(version.id))
+    for name, form_class in FORMS.items():
+        context.setdefault(name, None)
+        context[name] = context[name] or form_class(formdata=None)
     return (
         render_template(
             "staff/review.html",
             page=page,
             version=version,
-            diff=content_diff(published, content_of(version)),
+            diff=diff,
+            comparison=comparison,
+            last_round=last_round,
+            round_diffs=round_diffs(page.rounds, page.first_round_base),
             show_full=request.args.get("show") == "full",
-            actions=set(available_actions(state, page.actor)),
+            actions=set(available_actions(State(version.state), page.actor)),
             Action=Action,
             message=message,
-            decision_form=forms.get("decision_form") or DecisionForm(),
-            retract_form=forms.get("retract_form") or RetractForm(),
-            comment_form=forms.get("comment_form") or CommentForm(),
+            checked_links=_checked_links(version) if page.open else [],
+            **context,
         ),
         status,
     )
 
 
-def _decide(version_id: int, decide, done: str):
+def _checked_links(version) -> list:
+    """(url, its last check or None) for each link of the version: seen before approving."""
+    urls = links.urls_of(version)
+    checks = links.checks_for(urls)
+    return [(url, checks.get(url)) for url in urls]
+
+
+def _refused(version_id: int, error: ServiceError, form_name: str, form, field: str):
+    """The review screen again after a refused decision, with what was typed kept."""
+    getattr(form, field).errors = getattr(error, "errors", {}).get("comment", [])
+    page = version_page(current_user, version_or_404(current_user, version_id))
+    return render_review(page, status_for(error), str(error), **{form_name: form})
+
+
+def _decide(version_id: int, decide, done: str, form_name: str = "decision_form"):
     """Run one decision; on refusal show the review screen again with the comment kept."""
     version_or_404(current_user, version_id)
-    form = DecisionForm()
-    comment = form.comment.data or ""
+    form = RejectForm() if form_name == "reject_form" else DecisionForm()
     try:
-        decide(current_user, version_id, comment)
+        decide(current_user, version_id, form.comment.data or "")
     except ServiceError as error:
-        errors = getattr(error, "errors", {})
-        form.comment.errors = errors.get("comment", [])
-        page = version_page(current_user, version_or_404(current_user, version_id))
-        return render_review(page, status_for(error), str(error), decision_form=form)
+        return _refused(version_id, error, form_name, form, "comment")
     flash(done, "success")
     return redirect(url_for("staff.version", version_id=version_id))
 
 
 @bp.post("/versions/<int:version_id>/approve")
 @login_required
+@returns_to(review_path)
 def approve(version_id: int):
     return _decide(
         version_id,
@@ -139,6 +128,7 @@ def approve(version_id: int):
 
 @bp.post("/versions/<int:version_id>/request-changes")
 @login_required
+@returns_to(review_path)
 def request_changes(version_id: int):
     return _decide(
         version_id,
@@ -149,27 +139,44 @@ def request_changes(version_id: int):
 
 @bp.post("/versions/<int:version_id>/reject")
 @login_required
+@returns_to(review_path)
 def reject(version_id: int):
-    return _decide(version_id, assessments.reject, _("Rejected. The published version stays."))
+    """Reject only once confirmed (`confirmed=yes`: the script's dialog, or the confirmation
+    step this shows first when the refusal would not come anyway)."""
+    if request.form.get("confirmed") == "yes":
+        return _decide(
+            version_id,
+            assessments.reject,
+            _("Rejected. The published version stays."),
+            form_name="reject_form",
+        )
+    version_or_404(current_user, version_id)
+    form = RejectForm()
+    try:
+        assessments.check(current_user, version_id, Action.REJECT, form.comment.data or "")
+    except ServiceError as error:
+        return _refused(version_id, error, "reject_form", form, "comment")
+    page = version_page(current_user, version_or_404(current_user, version_id))
+    return render_review(page, reject_form=form, confirm_reject=True)
 
 
 @bp.post("/versions/<int:version_id>/retract")
 @login_required
+@returns_to(review_path)
 def retract(version_id: int):
     version_or_404(current_user, version_id)
     form = RetractForm()
     try:
         assessments.retract(current_user, version_id, form.reason.data or "")
     except ServiceError as error:
-        form.reason.errors = getattr(error, "errors", {}).get("comment", [])
-        page = version_page(current_user, version_or_404(current_user, version_id))
-        return render_review(page, status_for(error), str(error), retract_form=form)
+        return _refused(version_id, error, "retract_form", form, "reason")
     flash(_("Withdrawn from the public profile, with your reason."), "success")
     return redirect(url_for("staff.version", version_id=version_id))
 
 
 @bp.post("/versions/<int:version_id>/comment")
 @login_required
+@returns_to(comment_path)
 def comment(version_id: int):
     version_or_404(current_user, version_id)
     form = CommentForm()

@@ -2,10 +2,16 @@
 (function () {
   "use strict";
 
-  // Forms marked data-confirm ask before doing something that cannot be undone.
+  // Forms marked data-confirm ask before doing something that cannot be undone; a form with a
+  // `confirmed` field tells the server it was asked (else the server asks, on a page of its own).
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+      if (!window.confirm(form.getAttribute("data-confirm"))) {
+        event.preventDefault();
+        return;
+      }
+      var confirmed = form.querySelector("input[name=confirmed]");
+      if (confirmed) confirmed.value = "yes";
     });
   });
 
@@ -20,18 +26,6 @@
     syncInstrument(select);
     select.addEventListener("change", function () { syncInstrument(select); });
   });
-
-  // Warn before leaving the editor with unsaved changes (not when one of its buttons is used).
-  var editor = document.getElementById("editor");
-  if (editor) {
-    var dirty = editor.hasAttribute("data-unsaved");
-    editor.addEventListener("input", function () { dirty = true; });
-    editor.addEventListener("change", function () { dirty = true; });
-    editor.addEventListener("submit", function () { dirty = false; });
-    window.addEventListener("beforeunload", function (event) {
-      if (dirty) { event.preventDefault(); event.returnValue = ""; }
-    });
-  }
 
   // After a failed save, take the keyboard to the list of problems.
   var summary = document.getElementById("error-summary");

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,7 @@ PASSWORDS = {
     "supervisor@example.org": "supervisor-demo-pass",
     "supervisor2@example.org": "supervisor2-demo-pass",
     "admin@example.org": "admin-demo-pass-1",
+    "translator@example.org": "translator-demo-pass",
 }
 
 
@@ -99,13 +101,20 @@ def _wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
 def live_server(e2e_database_url, tmp_path_factory):
     """Base URL of gunicorn (two workers) serving the app over plain http; with
     ASSESS_E2E_VIA_NGINX=1, of the shipped nginx configuration in front of it (CI does both)."""
-    port = _free_port()
     via_nginx = os.environ.get("ASSESS_E2E_VIA_NGINX") == "1"
+    with serve(e2e_database_url, tmp_path_factory.mktemp("gunicorn"), via_nginx) as base:
+        yield base
+
+
+@contextmanager
+def serve(database_url: str, folder: Path, via_nginx: bool = False, **settings: str):
+    """gunicorn on a free port serving `database_url` until the block ends; `settings` are
+    more environment variables (`ASSESS_IDLE_TIMEOUT="12"`)."""
+    port = _free_port()
     public_port = _free_port() if via_nginx else port
-    folder = tmp_path_factory.mktemp("gunicorn")
     log = folder / "gunicorn.log"
     env = os.environ | {
-        "DATABASE_URL": e2e_database_url,
+        "DATABASE_URL": database_url,
         "ASSESS_SECRET_KEY": "e2e-secret-key-0123456789abcdef",
         "ASSESS_INSTANCE_PATH": str(folder),
         # Plain http: the cookies cannot be Secure, hence not __Host- either (config.finalise).
@@ -115,6 +124,7 @@ def live_server(e2e_database_url, tmp_path_factory):
         "ASSESS_BASE_URL": f"http://127.0.0.1:{public_port}",
         "ASSESS_TRUSTED_HOSTS": "localhost",
         "ASSESS_TRUSTED_PROXIES": "1" if via_nginx else "0",
+        **settings,
     }
     env.pop("ASSESS_REDIS_URL", None)
     gunicorn = Path(sys.executable).with_name("gunicorn")

@@ -29,7 +29,9 @@ class Audit:
 
 
 def _start_csam_draft(page, audit):
-    page.get_by_role("link", name="Kazakhstan").click()
+    # The first link: an earlier browser test may have left an assignment for Kazakhstan, which
+    # the staff home lists with its own link to the country.
+    page.get_by_role("link", name="Kazakhstan").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Kazakhstan")
     audit.check(page, "staff country")
     page.get_by_role("button", name=re.compile(r"Start a draft\s*: CSAM Definition")).click()

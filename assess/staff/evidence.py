@@ -1,0 +1,132 @@
+"""A country's evidence on its staff pages: the health of every cited link (filterable by state)
+and its instruments, each with its recorded life and a form to record the next step."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+from ..extensions import db
+from ..models import Assessment, Instrument, InstrumentEventKind
+from ..queries import evidence, evidence_health
+from ..queries.staff import country_or_404
+from ..services import instruments
+from ..services.errors import ServiceError
+from ..services.permissions import can_read_staff, is_editor
+from .blueprint import bp
+from .forms import choice
+from .responses import status_for
+
+STATES = ("problems", "broken", "changed", "blocked", "unchecked", "ok")
+
+
+def state_labels() -> dict[str, str]:
+    return {
+        "problems": _("Broken or changed"),
+        "broken": _("Broken"),
+        "changed": _("Changed"),
+        "blocked": _("Not checked: robots.txt"),
+        "unchecked": _("Not checked yet"),
+        "ok": _("Working"),
+        "": _("All"),
+    }
+
+
+class InstrumentEventForm(FlaskForm):
+    """One per instrument on the page, told apart by its prefix (`form_prefix`)."""
+
+    class Meta:
+        csrf = False  # CSRFProtect checks every POST before the view; a prefix would hide it
+
+    kind = SelectField(
+        _l("What happened"),
+        choices=[
+            choice(InstrumentEventKind.AMENDED.value, _l("Amended")),
+            choice(InstrumentEventKind.REPEALED.value, _l("Repealed")),
+            choice(InstrumentEventKind.ADOPTED.value, _l("Adopted")),
+        ],
+    )
+    dated = DateField(_l("Date"), validators=[Optional()])
+    note = TextAreaField(_l("Note"))
+    url = StringField(_l("Link to the text (optional)"))
+
+
+@bp.get("/countries/<iso2>/evidence")
+@login_required
+def evidence_health_page(iso2: str):
+    country = country_or_404(current_user, iso2)
+    state = request.args.get("state", "")
+    if state not in STATES:
+        state = ""
+    return render_template(
+        "staff/evidence.html",
+        country=country,
+        rows=evidence_health.health(country.id, state or None),
+        state=state,
+        states=STATES,
+        labels=state_labels(),
+    )
+
+
+def form_prefix(instrument_id: int) -> str:
+    return f"i{instrument_id}"
+
+
+def render_instruments(iso2: str, form=None, form_for: int | None = None, status: int = 200):
+    country = country_or_404(current_user, iso2)
+    found = instruments.country_instruments(country.id)
+    outdated = evidence.outdated(Assessment.country_id == country.id)
+    return (
+        render_template(
+            "staff/instruments.html",
+            country=country,
+            instruments=found,
+            lives=evidence.lives([i.id for i in found]),
+            outdated=outdated,
+            can_edit=is_editor(current_user, country.id),
+            form=form,
+            form_for=form_for,
+            blank=lambda instrument_id: InstrumentEventForm(
+                formdata=None, prefix=form_prefix(instrument_id)
+            ),
+        ),
+        status,
+    )
+
+
+@bp.get("/countries/<iso2>/instruments")
+@login_required
+def instrument_list(iso2: str):
+    return render_instruments(iso2)
+
+
+@bp.post("/instruments/<int:instrument_id>/events")
+@login_required
+def record_instrument_event(instrument_id: int):
+    form = InstrumentEventForm(prefix=form_prefix(instrument_id))
+    instrument = db.session.get(Instrument, instrument_id)
+    if instrument is None or not can_read_staff(current_user, instrument.country_id):
+        abort(404)
+    if not is_editor(current_user, instrument.country_id):
+        abort(403)  # the service refuses it too
+    iso2 = instrument.country.iso2.lower()
+    if not form.validate_on_submit():
+        form.dated.errors = [_("Give the date, e.g. 2024-03-31.")] if form.dated.errors else []
+        return render_instruments(iso2, form, instrument_id, 422)
+    given = instruments.EventInput(
+        kind=form.kind.data or "",
+        dated=form.dated.data,
+        note=form.note.data or "",
+        url=form.url.data or "",
+    )
+    try:
+        instruments.record_event(current_user, instrument_id, given)
+    except ServiceError as error:
+        for name, messages in getattr(error, "errors", {}).items():
+            getattr(form, name).errors = list(messages)
+        return render_instruments(iso2, form, instrument_id, status_for(error))
+    flash(_("Recorded. Assessments citing it before this date are marked for re-review."))
+    return redirect(url_for("staff.instrument_list", iso2=iso2) + f"#instrument-{instrument_id}")

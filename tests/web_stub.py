@@ -1,0 +1,100 @@
+"""A small web of the tests' own: a threaded `http.server` on 127.0.0.1 and a free port that
+answers 200, 404, 301, too slowly (a timeout), with content that changes on demand, with a PDF,
+and with a robots.txt that forbids /private/. It counts requests by path and the most requests a
+host had in flight at once (politeness: one at a time)."""
+
+import threading
+import time
+from collections import Counter
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+ROBOTS = b"User-agent: *\nDisallow: /private/\n"
+
+
+class Web:
+    def __init__(self) -> None:
+        self.changing = b"<html><body>The Criminal Code, first text.</body></html>"
+        self.slow_seconds = 3.0
+        self.requests: Counter[str] = Counter()
+        self.agents: set[str] = set()
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.lock = threading.Lock()
+        self.port = 0
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def answer(self, handler: "Handler") -> None:
+        path = handler.path.split("?", 1)[0]
+        if path == "/robots.txt":
+            return handler.reply(200, "text/plain", ROBOTS)
+        if path.startswith("/ok") or path.startswith("/private/"):
+            body = f"<html><body>Page {path}</body></html>".encode()
+            return handler.reply(200, "text/html; charset=utf-8", body)
+        if path == "/moved":
+            return handler.reply(301, "text/html", b"moved", Location=self.url("/ok/target"))
+        if path == "/slow":
+            time.sleep(self.slow_seconds)
+            return handler.reply(200, "text/html", b"<html>late</html>")
+        if path == "/changing":
+            return handler.reply(200, "text/html; charset=utf-8", self.changing)
+        if path.endswith(".pdf"):
+            return handler.reply(200, "application/pdf", PDF)
+        if path == "/big":
+            return handler.reply(200, "text/html", b"<html>" + b"x" * 300_000 + b"</html>")
+        if path == "/data.json":
+            return handler.reply(200, "application/json", b'{"a": 1}')
+        return handler.reply(404, "text/html", b"<html>Not found</html>")
+
+
+class Handler(BaseHTTPRequestHandler):
+    web: Web
+    disable_nagle_algorithm = True  # else each answer waits ~40 ms for a delayed ACK
+
+    def do_GET(self) -> None:
+        web = self.web
+        with web.lock:
+            web.requests[self.path] += 1
+            web.agents.add(self.headers.get("User-Agent", ""))
+            web.in_flight += 1
+            web.most_in_flight = max(web.most_in_flight, web.in_flight)
+        try:
+            web.answer(self)
+        finally:
+            with web.lock:
+                web.in_flight -= 1
+
+    def reply(self, status: int, content_type: str, body: bytes, **headers: str) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the checker gave up waiting: that was the point
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@contextmanager
+def serving(web: Web | None = None):
+    web = web or Web()
+    handler = type("BoundHandler", (Handler,), {"web": web})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    web.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield web
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
