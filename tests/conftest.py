@@ -2,15 +2,19 @@
 ASSESS_TEST_DATABASE_URL names a server (each test then gets its own database, copied from a
 migrated and seeded template)."""
 
+import hashlib
 import os
-import re
 import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from argon2 import PasswordHasher
+from flask import Flask
 from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -21,9 +25,43 @@ from assess.services import seed as seed_service
 
 PG_SERVER = os.environ.get("ASSESS_TEST_DATABASE_URL")
 TEST_PASSWORD = "a long test passphrase"
-_CSRF = re.compile(
-    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
-)
+
+
+class _SharedBytecode(BytecodeCache):
+    """Compiled templates shared by every app of the run: each test builds its own app, and
+    compiling the same templates again for each was a fifth of the suite's time. Jinja checks
+    each entry against the template's source, so an edited template is compiled anew."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.entries:
+            bucket.bytecode_from_string(self.entries[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.entries[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _SharedBytecode()
+_create_jinja_environment = Flask.create_jinja_environment
+
+
+def _with_shared_bytecode(self):
+    environment = _create_jinja_environment(self)
+    environment.bytecode_cache = _BYTECODE
+    return environment
+
+
+Flask.create_jinja_environment = _with_shared_bytecode  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request, monkeypatch):
+    """argon2 at production cost (19 MiB, two passes) for each user a test makes and each sign-in
+    was a tenth of the suite's time. Tests of hashing itself are marked `real_password_hashing`."""
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        monkeypatch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 def base_config(uri: str, instance_path: str) -> dict:
@@ -104,12 +142,17 @@ class Client(FlaskClient):
     """A browser-like client: `post_form` sends the CSRF token a real form would carry."""
 
     def csrf_token(self) -> str:
-        page = self.get("/auth/login")
-        if page.status_code == 302:  # signed in: every staff page carries the sign-out form
-            page = self.get("/staff/")
-        match = _CSRF.search(page.get_data(as_text=True))
-        assert match, "no CSRF token on the page"
-        return match.group(1) or match.group(2)
+        """The token a form on the next page would carry, made as Flask-WTF makes it (from the
+        session's secret), without rendering a page for it: that rendering was a fifth of the
+        suite's time. tests/test_auth.py signs in and out with the real pages' tokens."""
+        app = self.application
+        field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        with self.session_transaction() as session:
+            if field not in session:
+                session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324
+            raw = session[field]
+        secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+        return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
 
     def open(self, *args, **kwargs):
         # Each request gets its own app context, hence its own `g` and database session, as in a

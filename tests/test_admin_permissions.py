@@ -8,13 +8,11 @@ import io
 from datetime import date
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from assess.extensions import db
 from assess.models import AuditEvent, Country, Fact, Indicator
 from assess.services import (
-    accounts,
     cycles,
     framework_revisions,
     profile_content,
@@ -138,13 +136,6 @@ ROUTES = [
      admin_only(303)),
     ("admin.cycle_close", "POST", "/admin/cycles/{cycle}/close", {}, admin_only(303)),
 ]  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    """162 cases x 4 users: argon2 at production cost would dominate the run; the matrix tests
-    access, not hashing (test_auth covers that)."""
-    monkeypatch.setattr(accounts, "hasher", PasswordHasher(time_cost=1, memory_cost=1024))
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Login, logout, sessions that can be ended, CSRF, and safe redirects."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -49,6 +51,21 @@ def test_login_without_csrf_token_is_refused(client, make_user):
     assert response.status_code == 400
     assert "The form has expired" in response.get_data(as_text=True)
     assert "_user_id" not in client.get("/").headers.get("Set-Cookie", "")
+    assert client.get("/staff/").status_code == 302
+
+
+def test_the_token_the_pages_carry_signs_in_and_signs_out(client, make_user):
+    """The tests' `post_form` makes its token without a page; this one reads the real forms'."""
+    user = make_user()
+    login_page = client.get("/auth/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+    response = client.post(
+        "/auth/login", data={"csrf_token": token, "email": user.email, "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302
+    staff_page = client.get("/staff/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', staff_page).group(1)
+    assert client.post("/auth/logout", data={"csrf_token": token}).status_code == 302
     assert client.get("/staff/").status_code == 302
 
 

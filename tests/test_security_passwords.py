@@ -14,6 +14,8 @@ from assess.services.errors import ValidationError
 
 from .conftest import TEST_PASSWORD, AuthActions
 
+pytestmark = pytest.mark.real_password_hashing
+
 
 def _login(client, email, password):
     return client.post_form("/auth/login", {"email": email, "password": password})
