@@ -125,10 +125,7 @@ def database_copy(template_database, folder) -> Iterator[str]:
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
     try:
-        # A test's database need not outlive a crash: commits do not wait for the disk.
-        url = make_url(PG_SERVER).set(database=name)
-        url = url.update_query_dict({"options": "-c synchronous_commit=off"})
-        yield url.render_as_string(False)
+        yield make_url(PG_SERVER).set(database=name).render_as_string(False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
