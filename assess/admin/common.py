@@ -1,16 +1,21 @@
-"""What every admin view shares: sign-in, exception mapping, no caching of account pages."""
+"""What every admin view shares: sign-in, exception mapping, no caching of account pages, and
+the review-engine actions posted from an item's page."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
+from types import ModuleType
 
-from flask import abort, flash, redirect
+from flask import abort, flash, redirect, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import csrf
 from ..services.errors import NotFound, PermissionDenied, ServiceError, ValidationError
+from ..workflow import DECISIONS, Action
 from .blueprint import account_bp, bp
+from .forms import CommentForm, RejectForm
 
 
 @bp.before_request
@@ -59,6 +64,38 @@ def refusals(back: str, form: bool = False) -> Iterator[None]:
             raise
         flash(str(error), "error")
         abort(redirect(back, 303))
+
+
+def decide(
+    service: ModuleType, item_id: int, action: str, back: str, page: Callable, approved: str
+):
+    """Carry out a review-engine action posted from an item's page (`service` is the item kind's
+    module of use cases). A reject first shows `page` again asking for confirmation; `approved`
+    is what an approval flashes."""
+    form = RejectForm() if action == "reject" else CommentForm()
+    if not form.validate_on_submit():
+        flash(_("The comment is too long."), "error")
+        return redirect(back, 303)
+    if action == "reject" and request.form.get("confirmed") != "yes":
+        with refusals(back):  # asked only when rejecting would be done
+            service.check(current_user, item_id, Action.REJECT, form.comment.data)
+        return page(item_id, reject_form=form, confirm_reject=True)
+    perform = getattr(service, action)
+    with refusals(back):
+        if Action(action) in DECISIONS:
+            perform(current_user, item_id, form.comment.data or None)
+        else:
+            perform(current_user, item_id)
+    messages = {
+        "submit": _("Submitted for review."),
+        "withdraw": _("Withdrawn: it is a draft again."),
+        "discard": _("Discarded."),
+        "approve": approved,
+        "request_changes": _("Returned to the author with your comment."),
+        "reject": _("Rejected."),
+    }
+    flash(messages[action], "success")
+    return redirect(back, 303)
 
 
 def allows_upload(limit: Callable[[], int], form_memory: Callable[[], int] | None = None):

@@ -16,9 +16,9 @@ from ..models.framework import TEXT_FIELDS
 from ..services import framework_revisions
 from ..services.errors import ValidationError
 from ..services.permissions import is_admin, is_translator, may_read
-from ..workflow import DECISIONS, Action
+from ..workflow import DECISIONS
 from .blueprint import bp
-from .common import apply_errors, refusals
+from .common import apply_errors, decide, refusals
 from .forms import CommentForm, RejectForm, TranslationForm
 
 REVISION_ACTIONS = "submit, withdraw, discard, approve, request_changes, reject"
@@ -222,29 +222,13 @@ def _revision_page(revision_id: int, **context):
 )
 def revision_action(revision_id: int, action: str):
     back = url_for("admin.revision_detail", revision_id=revision_id)
-    form = RejectForm() if action == "reject" else CommentForm()
-    if not form.validate_on_submit():
-        flash(_("The comment is too long."), "error")
-        return redirect(back, 303)
-    if action == "reject" and request.form.get("confirmed") != "yes":
-        with refusals(back):  # asked only when rejecting would be done
-            framework_revisions.check(current_user, revision_id, Action.REJECT, form.comment.data)
-        return _revision_page(revision_id, reject_form=form, confirm_reject=True)
-    perform = getattr(framework_revisions, action)
-    with refusals(back):
-        if Action(action) in DECISIONS:
-            perform(current_user, revision_id, form.comment.data or None)
-        else:
-            perform(current_user, revision_id)
-    messages = {
-        "submit": _("Submitted for review."),
-        "withdraw": _("Withdrawn: it is a draft again."),
-        "discard": _("Discarded."),
-        "approve": _(
+    return decide(
+        framework_revisions,
+        revision_id,
+        action,
+        back,
+        _revision_page,
+        _(
             "Approved: the framework shows the new text, and the public methodology changes list it."
         ),
-        "request_changes": _("Returned to the author with your comment."),
-        "reject": _("Rejected."),
-    }
-    flash(messages[action], "success")
-    return redirect(back, 303)
+    )

@@ -13,9 +13,9 @@ from ..queries.staff import open_profile_changes, profile_items
 from ..services import profile_content, profile_translations, uploads
 from ..services.errors import ValidationError
 from ..services.permissions import country_scope, is_admin, may_read
-from ..workflow import DECISIONS, Action
+from ..workflow import DECISIONS
 from .blueprint import bp
-from .common import allows_upload, apply_errors, refusals
+from .common import allows_upload, apply_errors, decide, refusals
 from .forms import PROFILE_FORMS, CommentForm, RejectForm
 
 KIND_LABELS = PROFILE_KINDS
@@ -203,30 +203,14 @@ def change_edit(change_id: int):
 @bp.route(f"/profile/changes/<int:change_id>/<any({CHANGE_ACTIONS}):action>", methods=["POST"])
 def change_action(change_id: int, action: str):
     back = url_for("admin.change_detail", change_id=change_id)
-    form = RejectForm() if action == "reject" else CommentForm()
-    if not form.validate_on_submit():
-        flash(_("The comment is too long."), "error")
-        return redirect(back, 303)
-    if action == "reject" and request.form.get("confirmed") != "yes":
-        with refusals(back):  # asked only when rejecting would be done
-            profile_content.check(current_user, change_id, Action.REJECT, form.comment.data)
-        return _change_page(change_id, reject_form=form, confirm_reject=True)
-    perform = getattr(profile_content, action)
-    with refusals(back):
-        if Action(action) in DECISIONS:
-            perform(current_user, change_id, form.comment.data or None)
-        else:
-            perform(current_user, change_id)
-    messages = {
-        "submit": _("Submitted for review."),
-        "withdraw": _("Withdrawn: it is a draft again."),
-        "discard": _("Discarded."),
-        "approve": _("Approved: the public profile shows the change."),
-        "request_changes": _("Returned to the author with your comment."),
-        "reject": _("Rejected."),
-    }
-    flash(messages[action], "success")
-    return redirect(back, 303)
+    return decide(
+        profile_content,
+        change_id,
+        action,
+        back,
+        _change_page,
+        _("Approved: the public profile shows the change."),
+    )
 
 
 @bp.route("/profile/changes/<int:change_id>/file")
