@@ -56,6 +56,13 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="package")
 def e2e_database_url(template_database, tmp_path_factory):
     """A copy of the migrated, seeded template, with the demo data loaded."""
+    with demo_database(template_database, tmp_path_factory) as url:
+        yield url
+
+
+@contextmanager
+def demo_database(template_database, tmp_path_factory):
+    """The URL of a new copy of the template with the demo data loaded, dropped afterwards."""
     if PG_SERVER is None:
         path = tmp_path_factory.mktemp("e2e") / "assess.sqlite"
         shutil.copy(template_database, path)
@@ -71,11 +78,23 @@ def e2e_database_url(template_database, tmp_path_factory):
         demo.load_demo_data()
         db.session.remove()
         db.engine.dispose()
-    yield url
-    if PG_SERVER is not None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    try:
+        yield url
+    finally:
+        if PG_SERVER is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+@contextmanager
+def own_site(template_database, tmp_path_factory):
+    """A site of its own (a fresh demo database behind its own gunicorn, and nginx when asked),
+    for a journey that must not meet the drafts other browser tests leave on the shared one."""
+    with demo_database(template_database, tmp_path_factory) as url:
+        via_nginx = os.environ.get("ASSESS_E2E_VIA_NGINX") == "1"
+        with serve(url, tmp_path_factory.mktemp("gunicorn"), via_nginx) as base:
+            yield base
 
 
 def _free_port() -> int:

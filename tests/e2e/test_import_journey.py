@@ -5,10 +5,11 @@ Every page on the way is checked with axe-core and photographed, the batch page 
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from ..spreadsheets import xlsx
-from .conftest import axe_violations, log_in, screenshot
+from .conftest import axe_violations, log_in, own_site, screenshot
 
 ANALYSIS = "Kazakhstan adopted a national action plan against the sexual exploitation of children."
 WORKBOOK = xlsx(
@@ -26,6 +27,14 @@ WORKBOOK = xlsx(
         ],
     }
 )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def live_server(template_database, tmp_path_factory):
+    """The workbook fills Kazakhstan's assessments, of which the other browser tests leave
+    drafts on the shared site (in whatever order the workers run them): a site of its own."""
+    with own_site(template_database, tmp_path_factory) as base:
+        yield base
 
 
 def test_a_reviewer_imports_a_workbook_and_a_supervisor_approves_the_batch(new_page):
