@@ -1,4 +1,4 @@
-""" "Mark as checked" on the evidence health page: a changed link whose new content someone of its
+"""Mark as checked, on the evidence health page: a changed link whose new content someone of its
 country looked at becomes working again, that content the baseline later checks compare with;
 who and when is in the audit log. Against the tests' own small web (tests/web_stub.py)."""
 

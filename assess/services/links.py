@@ -235,7 +235,7 @@ def accept_current(session: Session, version: Version) -> None:
 
 
 def acknowledge(user: User, country_id: int, check_id: int, seen_sha256: str) -> LinkCheck:
-    """ "Mark as checked": someone of the country looked at a changed link's new content and found
+    """Mark as checked: someone of the country looked at a changed link's new content and found
     it still supports what cites it, so that content (`seen_sha256`, the fingerprint the page
     showed them) becomes the baseline later checks compare with. The link is checked once for
     every country citing it: its other countries see it working again too.

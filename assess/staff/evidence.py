@@ -84,7 +84,7 @@ def evidence_health_page(iso2: str):
 @bp.post("/countries/<iso2>/evidence/<int:check_id>/checked")
 @login_required
 def acknowledge_link(iso2: str, check_id: int):
-    """ "Mark as checked" on a changed link; back to the page as it was filtered."""
+    """Mark a changed link as checked; back to the page as it was filtered."""
     country = country_by_code(iso2)
     if country is None:
         abort(404)
