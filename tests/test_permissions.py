@@ -160,6 +160,10 @@ TABLE: dict[tuple[str, str], tuple[str, tuple]] = {
     ("GET", "/staff/countries/<iso2>/evidence"): (
         "/staff/countries/{country}/evidence?state=broken", (LOGIN, 200, 404, 200, 200),
     ),
+    # Marking a changed link as checked: its country's staff and admins (no link 1 here: 404).
+    ("POST", "/staff/countries/<iso2>/evidence/<int:check_id>/checked"): (
+        "/staff/countries/{country}/evidence/1/checked", (LOGIN, 404, 403, 404, 404),
+    ),
     ("GET", "/staff/countries/<iso2>/instruments"): (
         "/staff/countries/{country}/instruments", (LOGIN, 200, 404, 200, 200),
     ),

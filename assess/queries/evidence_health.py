@@ -5,7 +5,7 @@ shows. A fixed number of statements whatever the number of links."""
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -86,6 +86,25 @@ def health(country_id: int, state: str | None = None) -> list[EvidenceRow]:
     elif state:
         found = [r for r in found if r.state == state]
     return sorted(found, key=lambda r: (ORDER.index(r.state) if r.state in ORDER else 9, r.url))
+
+
+def cites(country_id: int, url: str) -> bool:
+    """Whether the country's published or open versions give the URL (as `health` lists it)."""
+    for model in (Citation, Source):
+        statement = (
+            select(model.id)
+            .join(Version, Version.id == model.version_id)
+            .join(Assessment, Assessment.id == Version.assessment_id)
+            .where(
+                Assessment.country_id == country_id,
+                Version.state.in_(SHOWN),
+                func.trim(model.url) == url,
+            )
+            .limit(1)
+        )
+        if db.session.scalar(statement) is not None:
+            return True
+    return False
 
 
 def problem_counts(country_ids: set[int] | None) -> dict[int, Counter]:

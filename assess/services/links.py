@@ -14,17 +14,22 @@ from datetime import datetime, timedelta
 
 import redis
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from .. import jobs, linkcheck
 from ..database import write_transaction
 from ..extensions import db
-from ..models import Citation, LinkCheck, LinkState, Source, Version, utcnow
+from ..models import Citation, LinkCheck, LinkState, Source, User, Version, utcnow
+from ..queries import evidence_health
 from ..workflow import OPEN_STATES, PUBLIC_STATES
 from . import audit
+from .errors import Conflict, NotFound, PermissionDenied
+from .permissions import may_vouch_for_evidence
 
 CHECKED = "links_checked"
+ACKNOWLEDGED = "acknowledge_link"
 
 
 def settings(config=None, max_bytes: int | None = None) -> linkcheck.Settings:
@@ -227,3 +232,42 @@ def accept_current(session: Session, version: Version) -> None:
             .where(LinkCheck.url.in_(urls), LinkCheck.state == LinkState.CHANGED.value)
             .values(baseline_sha256=LinkCheck.sha256, state=LinkState.OK.value)
         )
+
+
+def acknowledge(user: User, country_id: int, check_id: int, seen_sha256: str) -> LinkCheck:
+    """Mark as checked: someone of the country looked at a changed link's new content and found
+    it still supports what cites it, so that content (`seen_sha256`, the fingerprint the page
+    showed them) becomes the baseline later checks compare with. The link is checked once for
+    every country citing it: its other countries see it working again too.
+
+    Not an "evidence" event: the public pages show a link broken or not, never changed."""
+    with write_transaction() as session:
+        if not may_vouch_for_evidence(user, country_id):
+            raise PermissionDenied(
+                gettext("Only a reviewer or supervisor of this country can do this.")
+            )
+        row = session.scalar(
+            select(LinkCheck)
+            .where(LinkCheck.id == check_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if row is None or not evidence_health.cites(country_id, row.url):
+            raise NotFound(gettext("No such link among this country's evidence."))
+        if row.state != LinkState.CHANGED:
+            raise Conflict(gettext("This link is not marked as changed any more."))
+        if row.sha256 != seen_sha256:
+            # A check after the page was shown found other content again: not what they saw.
+            raise Conflict(gettext("This link changed again since the page was shown: look again."))
+        replaced = row.baseline_sha256
+        row.baseline_sha256 = row.sha256
+        row.state = LinkState.OK.value
+        row.state_since = utcnow()
+        audit.record(
+            user,
+            ACKNOWLEDGED,
+            row,
+            country_id=country_id,
+            details={"url": row.url, "baseline": row.sha256, "replaced": replaced},
+        )
+    return row

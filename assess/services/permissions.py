@@ -60,6 +60,12 @@ def can_read_staff(user: User | None, country_id: int | None) -> bool:
     return is_editor(user, country_id) or is_admin(user)
 
 
+def may_vouch_for_evidence(user: User | None, country_id: int | None) -> bool:
+    """Who may mark a country's changed link as checked (its new content still supports what
+    cites it): those who edit its assessments, and admins."""
+    return is_editor(user, country_id) or is_admin(user)
+
+
 def may_edit(user: User | None, model: type[Reviewable], country_id: int | None) -> bool:
     """Who drafts items of a kind. The framework (no country): administrators and global
     translators. A country's items: its reviewers and supervisors, administrators where the

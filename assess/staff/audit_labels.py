@@ -58,6 +58,7 @@ ACTION_LABELS = {
     "complete_suggestion": _l("Suggestion marked done"),
     # the evidence
     "links_checked": _l("Cited links checked"),
+    "acknowledge_link": _l("Changed link marked as checked"),
     "archived": _l("Cited documents archived"),
     "instrument_adopted": _l("Instrument's adoption recorded"),
     "instrument_amended": _l("Instrument's amendment recorded"),

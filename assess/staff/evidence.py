@@ -12,10 +12,11 @@ from wtforms.validators import Optional
 from ..extensions import db
 from ..models import Assessment, Instrument, InstrumentEventKind
 from ..queries import evidence, evidence_health
+from ..queries.public import country_by_code
 from ..queries.staff import country_or_404
-from ..services import instruments
-from ..services.errors import ServiceError
-from ..services.permissions import can_read_staff, is_editor
+from ..services import instruments, links
+from ..services.errors import NotFound, PermissionDenied, ServiceError
+from ..services.permissions import can_read_staff, is_editor, may_vouch_for_evidence
 from .blueprint import bp
 from .forms import choice
 from .responses import status_for
@@ -54,21 +55,50 @@ class InstrumentEventForm(FlaskForm):
     url = StringField(_l("Link to the text (optional)"))
 
 
+def shown_state(given: str | None) -> str:
+    return given if given in STATES else ""
+
+
+def render_health(iso2: str, state: str, status: int = 200):
+    country = country_or_404(current_user, iso2)
+    return (
+        render_template(
+            "staff/evidence.html",
+            country=country,
+            rows=evidence_health.health(country.id, state or None),
+            state=state,
+            states=STATES,
+            labels=state_labels(),
+            can_vouch=may_vouch_for_evidence(current_user, country.id),
+        ),
+        status,
+    )
+
+
 @bp.get("/countries/<iso2>/evidence")
 @login_required
 def evidence_health_page(iso2: str):
-    country = country_or_404(current_user, iso2)
-    state = request.args.get("state", "")
-    if state not in STATES:
-        state = ""
-    return render_template(
-        "staff/evidence.html",
-        country=country,
-        rows=evidence_health.health(country.id, state or None),
-        state=state,
-        states=STATES,
-        labels=state_labels(),
-    )
+    return render_health(iso2, shown_state(request.args.get("state")))
+
+
+@bp.post("/countries/<iso2>/evidence/<int:check_id>/checked")
+@login_required
+def acknowledge_link(iso2: str, check_id: int):
+    """Mark a changed link as checked; back to the page as it was filtered."""
+    country = country_by_code(iso2)
+    if country is None:
+        abort(404)
+    state = shown_state(request.form.get("state"))
+    try:
+        links.acknowledge(current_user, country.id, check_id, request.form.get("seen", ""))
+    except PermissionDenied:
+        abort(403)
+    except ServiceError as error:
+        flash(str(error), "error")
+        return render_health(iso2, state, 404 if isinstance(error, NotFound) else 409)
+    flash(_("Marked as checked: later checks compare the link with its content as it is now."))
+    target = url_for("staff.evidence_health_page", iso2=iso2.lower(), state=state or None)
+    return redirect(target, 303)
 
 
 def form_prefix(instrument_id: int) -> str:
