@@ -112,6 +112,12 @@ KEY_QUERIES = [
         {"version": OPEN_WORK},
     ),
     KeyQuery(
+        "coverage matrix filtered to overdue reviews, with their count",
+        lambda w: coverage.coverage(w.admin, coverage.CoverageFilters(overdue=True)),
+        "AS needs_second_supervisor",
+        {"assessment": "uq_assessment_country_id_indicator_id"},
+    ),
+    KeyQuery(
         "queue: awaiting review",
         lambda w: queue_service.awaiting_review(w.supervisor, queue_service.QueueFilters()),
         "FROM version JOIN assessment",

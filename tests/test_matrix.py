@@ -7,7 +7,9 @@ import pytest
 
 from assess.services import assessments
 
+from .publishing import content, publish
 from .queue_data import add_indicators, bulk_work, count_queries, draft, submitted
+from .test_staleness import published_days_ago
 
 NOT_ASSESSED = "\u2013 Not Yet Assessed"  # the icon is an en dash
 
@@ -174,6 +176,62 @@ def test_every_country_by_50_indicators_renders_in_at_most_six_statements(client
     with count_queries() as filtered:
         client.get("/staff/matrix?per_page=250&work=needs_supervisor&status=yes&region=Asia")
     assert filtered.count <= 6
+    with count_queries() as overdue:
+        page = client.get("/staff/matrix?per_page=250&overdue=1").get_data(as_text=True)
+    assert len(countries_listed(page)) == 249  # bulk work is published 400 days ago
+    assert "12,450 assessments overdue for review" in page
+    assert overdue.count == full.count
+    paged = client.get("/staff/matrix?overdue=1").get_data(as_text=True)
+    assert "249 countries, showing 1–50 (filtered)" in paged
+    assert re.search(r'href="/staff/matrix\?[^"]*overdue=1[^"]*" rel="next"', paged)
+    with count_queries() as combined:
+        client.get("/staff/matrix?per_page=250&overdue=1&work=draft&status=yes&region=Asia")
+    assert combined.count == full.count
+
+
+@pytest.fixture
+def one_overdue(make_user):
+    """Kazakhstan's age of consent published 400 days ago; its CSAM definition and France's
+    published today."""
+    reviewer = make_user("reviewer", ["KZ", "FR"], name="Rita")
+    supervisor = make_user("supervisor", ["KZ", "FR"], name="Sam")
+    old = publish(reviewer, supervisor, "KZ", "age-of-consent", content("yes", "Old."))
+    published_days_ago(old, 400)
+    publish(reviewer, supervisor, "KZ", "csam-definition", content("no", "Recent."))
+    publish(reviewer, supervisor, "FR", "csam-definition", content("no", "Recent."))
+    return supervisor
+
+
+def test_overdue_only_lists_the_countries_with_an_overdue_review(client, auth, one_overdue):
+    auth.login(one_overdue)
+    everything = client.get("/staff/matrix?per_page=250").get_data(as_text=True)
+    assert {"France", "Kazakhstan"} <= set(countries_listed(everything))
+    assert 'name="overdue" value="1">' in everything  # unchecked
+
+    page = client.get("/staff/matrix?overdue=1").get_data(as_text=True)
+    assert countries_listed(page) == ["Kazakhstan"]
+    assert "1 country (filtered)" in page
+    assert "1 assessment overdue for review" in page
+    assert 'id="filter-overdue" name="overdue" value="1" checked>' in page
+    kazakhstan = re.search(r">Kazakhstan</a>.*?</tr>", page, re.S).group(0)
+    cells = re.findall(r"<td([^>]*)>(.*?)</td>", kazakhstan, re.S)
+    overdue = [attrs for attrs, body in cells if "Review overdue" in body]
+    assert overdue == [' class="cell-match"']  # the old one, highlighted
+    assert kazakhstan.count('class="cell-dim"') == len(cells) - 1  # the fresh one among them
+    assert "Clear filters" in page
+
+
+def test_overdue_only_combines_with_the_other_filters(client, auth, one_overdue):
+    auth.login(one_overdue)
+    yes = client.get("/staff/matrix?overdue=1&status=yes&region=Asia").get_data(as_text=True)
+    assert countries_listed(yes) == ["Kazakhstan"]
+    assert 'value="Asia" selected' in yes and 'value="yes" selected' in yes
+    assert 'name="overdue" value="1" checked' in yes
+    for query in ("overdue=1&status=no", "overdue=1&region=Europe", "overdue=1&work=open"):
+        page = client.get("/staff/matrix?" + query).get_data(as_text=True)
+        assert countries_listed(page) == [], query
+        assert "No review is overdue." in page, query
+        assert "overdue for review" not in page, query
 
 
 @pytest.mark.parametrize(
@@ -187,6 +245,7 @@ def test_every_country_by_50_indicators_renders_in_at_most_six_statements(client
         "?indicator=nope",
         "?work=%3Cb%3E",
         "?status=maybe",
+        "?overdue=yes",
         "?page=99999999999",
     ],
 )
@@ -209,7 +268,7 @@ def test_matrix_markup_is_accessible(client, auth, make_user):
     assert '<caption id="matrix-caption">' in page
     assert 'role="region" aria-labelledby="matrix-caption" tabindex="0"' in page
     assert '<th scope="col" class="country-col">Country</th>' in page
-    for name in ("region", "indicator", "status", "work", "per_page"):
+    for name in ("region", "indicator", "status", "work", "overdue", "per_page"):
         assert f'<label for="filter-{name}">' in page
     assert "Key to the symbols" in page
     assert 'href="/static/css/matrix.css"' in page

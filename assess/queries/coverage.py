@@ -3,6 +3,11 @@
 Two statements whatever the size: the indicators, then one select that pages the countries (the
 total comes as a window count) and joins each one's assessments, published versions and open
 versions. Open work shows only in countries the user may read; published status is public.
+
+"Overdue only" is a cell filter like status and work: a country is listed when at least one of
+its cells is overdue for review (and meets the other cell filters), and its other cells are faded.
+A supervisor sees where reviews are due and, in the same row, what else that country has. The
+number of such cells over every page rides on the same select, as a second window sum.
 """
 
 import csv
@@ -14,7 +19,7 @@ from functools import cache
 from importlib import resources
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, Row, and_, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, not_, null, or_, select
 from sqlalchemy.orm import aliased
 
 from .. import staleness
@@ -45,10 +50,11 @@ class CoverageFilters:
     indicator: str = ""  # slug
     work: str = ""  # one of WORK_CHOICES
     status: str = ""  # a published Status value
+    overdue: bool = False  # only cells whose review is overdue
 
     @property
     def on_cells(self) -> bool:
-        return bool(self.work or self.status)
+        return bool(self.work or self.status or self.overdue)
 
     @property
     def active(self) -> bool:
@@ -79,6 +85,7 @@ class Coverage:
     indicators: list[Indicator]  # the columns shown
     all_indicators: list[Indicator]  # the filter's choices
     page: Page[CoverageRow]
+    overdue_cells: int | None = None  # on every page, when the overdue filter is on
 
 
 def _work_matches(work: str, state: str | None, needs_second: bool) -> bool:
@@ -91,27 +98,36 @@ def _work_matches(work: str, state: str | None, needs_second: bool) -> bool:
     return state == work
 
 
-def cell_matches(filters: CoverageFilters, status: str, state: str | None, needs: bool) -> bool:
-    """The Python twin of `_country_matches`, to mark which cells of a row met the filter."""
+def cell_matches(
+    filters: CoverageFilters, status: str, state: str | None, needs: bool, overdue: bool
+) -> bool:
+    """The Python twin of `_matching_cells`, to mark which cells of a row met the filter."""
     if filters.status and status != filters.status:
+        return False
+    if filters.overdue and not overdue:
         return False
     return not filters.work or _work_matches(filters.work, state, needs)
 
 
-def _country_matches(
-    filters: CoverageFilters, indicator_ids: list[int], scope: set[int] | None
-) -> ColumnElement[bool]:
-    """Countries with at least one cell (among the shown indicators) meeting the cell filters."""
+def _matching_cells(
+    filters: CoverageFilters,
+    indicator_ids: list[int],
+    scope: set[int] | None,
+    overdue_before: datetime,
+) -> Select:
+    """The assessments of the outer select's country meeting the cell filters."""
     assessment, published, work = aliased(Assessment), aliased(Version), aliased(Version)
     cells = select(assessment.id).where(
         assessment.country_id == Country.id, assessment.indicator_id.in_(indicator_ids)
     )
     if filters.status == Status.NOT_ASSESSED.value:
         cells = cells.where(assessment.published_version_id.is_(None))
-    elif filters.status:
-        cells = cells.join(published, published.id == assessment.published_version_id).where(
-            published.status == filters.status
-        )
+    if filters.overdue or filters.status not in ("", Status.NOT_ASSESSED.value):
+        cells = cells.join(published, published.id == assessment.published_version_id)
+    if filters.status not in ("", Status.NOT_ASSESSED.value):
+        cells = cells.where(published.status == filters.status)
+    if filters.overdue:
+        cells = cells.where(published.published_at < overdue_before)
     if filters.work:
         open_work = select(work.id).where(
             work.assessment_id == assessment.id, in_scope(assessment.country_id, scope)
@@ -127,13 +143,25 @@ def _country_matches(
             open_work = open_work.where(work.state.in_(OPEN))
         has_work = exists(open_work)
         cells = cells.where(not_(has_work) if filters.work == NO_WORK else has_work)
-    # A cell without an assessment row is "not yet assessed, nobody working on it".
-    blank_cells_match = filters.status in ("", Status.NOT_ASSESSED.value) and filters.work in (
-        "",
-        NO_WORK,
+    return cells
+
+
+def _blank_cells_match(filters: CoverageFilters) -> bool:
+    """A cell without an assessment row is "not yet assessed, nobody working on it"."""
+    return (
+        not filters.overdue
+        and filters.status in ("", Status.NOT_ASSESSED.value)
+        and filters.work in ("", NO_WORK)
     )
-    if not blank_cells_match:
+
+
+def _country_matches(
+    filters: CoverageFilters, indicator_ids: list[int], cells: Select
+) -> ColumnElement[bool]:
+    """Countries with at least one cell (among the shown indicators) meeting the cell filters."""
+    if not _blank_cells_match(filters):
         return exists(cells)
+    assessment = aliased(Assessment)
     assessed = (
         select(func.count(assessment.id))
         .where(assessment.country_id == Country.id, assessment.indicator_id.in_(indicator_ids))
@@ -157,14 +185,27 @@ def coverage(
     shown = [i for i in all_indicators if not filters.indicator or i.slug == filters.indicator]
     indicator_ids = [i.id for i in shown]
     scope = readable_countries(user)
+    overdue_before = staleness.overdue_before()
+    cells = _matching_cells(filters, indicator_ids, scope, overdue_before)
+    # Blank cells are never overdue, so with that filter on the matching cells all have a row.
+    overdue_cells = (
+        func.sum(cells.with_only_columns(func.count()).scalar_subquery()).over()
+        if filters.overdue
+        else null()
+    )
 
     countries = select(
-        Country.id, Country.iso2, Country.name, Country.region, func.count().over().label("total")
+        Country.id,
+        Country.iso2,
+        Country.name,
+        Country.region,
+        func.count().over().label("total"),
+        overdue_cells.label("overdue_cells"),
     )
     if filters.region:
         countries = countries.where(Country.region == filters.region)
     if filters.on_cells:
-        countries = countries.where(_country_matches(filters, indicator_ids, scope))
+        countries = countries.where(_country_matches(filters, indicator_ids, cells))
     page = (
         countries.order_by(Country.name, Country.id)
         .limit(per_page)
@@ -201,12 +242,13 @@ def coverage(
         )
         .order_by(page.c.name, page.c.id)
     )
-    overdue_before = staleness.overdue_before()
-    rows, total = _rows(db.session.execute(statement).all(), shown, filters, overdue_before)
+    result = db.session.execute(statement).all()
+    rows, total = _rows(result, shown, filters, overdue_before)
     if not rows and number > 1:
         # Past the last page the window count has no row to ride on; count on its own.
         total = db.session.scalar(select(func.count()).select_from(countries.subquery())) or 0
-    return Coverage(shown, all_indicators, Page(rows, number, per_page, total))
+    overdue_total = int(result[0].overdue_cells or 0) if filters.overdue and result else None
+    return Coverage(shown, all_indicators, Page(rows, number, per_page, total), overdue_total)
 
 
 _BLANK = (None, None, None, None, False)
@@ -228,6 +270,7 @@ def _rows(
         name,
         region,
         _total,
+        _overdue_cells,
         indicator_id,
         status,
         published_at,
@@ -247,8 +290,8 @@ def _rows(
         for indicator in indicators:
             status, published_at, work_id, state, needs = assessed.get(indicator.id, _BLANK)
             status = status or Status.NOT_ASSESSED.value
-            matches = not filters.on_cells or cell_matches(filters, status, state, needs)
             overdue = published_at is not None and published_at < overdue_before
+            matches = not filters.on_cells or cell_matches(filters, status, state, needs, overdue)
             cells.append(Cell(indicator, status, work_id, state, needs, matches, overdue))
         rows.append(CoverageRow(country_id, iso2, name, region, cells))
     return rows, total

@@ -18,6 +18,7 @@ def matrix():
         indicator=text_arg("indicator"),
         work=text_arg("work", WORK_CHOICES),
         status=text_arg("status", [s.value for s in Status]),
+        overdue=text_arg("overdue", ("1",)) == "1",
     )
     per_page = int_arg("per_page", coverage.PER_PAGE)
     if per_page not in PER_PAGE_CHOICES:
