@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from . import organisation
 from .extensions import db
-from .models import Fact, Member, NewsItem, Resource, Status
+from .models import Country, Fact, Indicator, Member, NewsItem, ReplyRole, Resource, Status
 from .public.helpers import absolute_url
 from .queries import opendata
 from .queries import public as queries
@@ -49,22 +49,53 @@ FIELDS: list[tuple[str, str, object]] = [
     ("url", "string", _l("The assessment's page")),
 ]  # fmt: skip
 assert [name for name, _type, _text in FIELDS] == opendata.CSV_COLUMNS
+_DESCRIBED = {name: text for name, _type, text in FIELDS}
+
+# The replies CSV: one row per approved reply from an organisation.
+REPLY_FIELDS: list[tuple[str, str, object]] = [
+    ("reply_id", "integer", _l("The reply's number, stable across downloads")),
+    ("country_iso2", "string", _DESCRIBED["country_iso2"]),
+    ("country_name", "string", _DESCRIBED["country_name"]),
+    ("indicator_slug", "string", _DESCRIBED["indicator_slug"]),
+    ("indicator_title", "string", _DESCRIBED["indicator_title"]),
+    ("organisation", "string", _l("The organisation that replied")),
+    ("role", "string", _l("Its role: government, member or other")),
+    ("received_on", "date", _l("When the reply was received")),
+    ("published_at", "datetime", _l("When the reply was approved and published (UTC)")),
+    ("language", "string", _l("Language of the reply (a language code)")),
+    ("text", "string", _l("The reply as published, in Markdown")),
+    ("source_url", "string", _l("The reply at its source, if given")),
+    ("url", "string", _l("The reply on the assessment's page")),
+]  # fmt: skip
+assert [name for name, _type, _text in REPLY_FIELDS] == opendata.REPLY_CSV_COLUMNS
 
 
 def licence() -> dict:
     return dict(current_app.config["DATA_LICENCE"])
 
 
-def table_schema() -> dict:
+def _schema(described: list[tuple[str, str, object]], required: set[str], enums: dict) -> list:
     fields = []
-    for name, kind, description in FIELDS:
+    for name, kind, description in described:
         field: dict = {"name": name, "type": kind, "description": str(description)}
-        if name in ("country_iso2", "indicator_slug", "status"):
+        if name in required:
             field["constraints"] = {"required": True}
-        if name == "status":
-            field["constraints"]["enum"] = STATUS_VALUES
+        if name in enums:
+            field["constraints"]["enum"] = enums[name]
         fields.append(field)
+    return fields
+
+
+def table_schema() -> dict:
+    required = {"country_iso2", "indicator_slug", "status"}
+    fields = _schema(FIELDS, required, {"status": STATUS_VALUES})
     return {"fields": fields, "primaryKey": ["country_iso2", "indicator_slug"]}
+
+
+def reply_table_schema() -> dict:
+    required = {"reply_id", "country_iso2", "indicator_slug", "organisation", "role", "text"}
+    fields = _schema(REPLY_FIELDS, required, {"role": [r.value for r in ReplyRole]})
+    return {"fields": fields, "primaryKey": ["reply_id"]}
 
 
 def descriptor(version: str | None = None, created: datetime | None = None) -> dict:
@@ -95,6 +126,15 @@ def descriptor(version: str | None = None, created: datetime | None = None) -> d
                 "format": "json",
                 "mediatype": "application/json",
                 "encoding": "utf-8",
+            },
+            {
+                "name": "replies-csv",
+                "path": "replies.csv",
+                "title": str(_l("One row per approved reply from an organisation to an assessment")),
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": reply_table_schema(),
             },
         ],
     }  # fmt: skip
@@ -162,19 +202,34 @@ def document_json(country: str | None = None, indicator: str | None = None) -> s
     return json.dumps(document(country, indicator), ensure_ascii=False, indent=1) + "\n"
 
 
+def _csv(rows: list[dict], columns: list[str]) -> str:
+    """A CSV (UTF-8 with a byte-order mark for spreadsheets)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: opendata._cell(value) for key, value in row.items()})
+    return "\ufeff" + out.getvalue()
+
+
 def table_csv(country: str | None = None, indicator: str | None = None) -> str:
-    """The CSV (UTF-8 with a byte-order mark for spreadsheets), narrowed when asked."""
+    """The assessments CSV, narrowed when asked."""
     rows = opendata.csv_rows()
     if country:
         rows = [r for r in rows if r["country_iso2"] == country.upper()]
     if indicator:
         rows = [r for r in rows if r["indicator_slug"] == indicator]
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=opendata.CSV_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: opendata._cell(value) for key, value in row.items()})
-    return "\ufeff" + out.getvalue()
+    return _csv(rows, opendata.CSV_COLUMNS)
+
+
+def replies_csv(country: str | None = None, indicator: str | None = None) -> str:
+    """The replies CSV, narrowed in the database when asked."""
+    conditions = []
+    if country:
+        conditions.append(Country.iso2 == country.upper())
+    if indicator:
+        conditions.append(Indicator.slug == indicator)
+    return _csv(opendata.reply_csv_rows(*conditions), opendata.REPLY_CSV_COLUMNS)
 
 
 def json_text(value: dict) -> str:

@@ -1,4 +1,5 @@
-"""Atom feeds of publications and retractions, site-wide and per country (feedgen)."""
+"""Atom feeds of publications and retractions, site-wide and per country (feedgen): of published
+versions, and of replies from organisations once approved or taken off again."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,8 +13,9 @@ from sqlalchemy.orm import joinedload
 from . import organisation
 from .extensions import db
 from .i18n import country_name, reference_text
-from .models import Assessment, Country, Indicator, Version
+from .models import Assessment, Country, Indicator, Reply, Version
 from .public.helpers import absolute_url, permalink
+from .queries.opendata import reply_url
 from .rendering import render_markdown, status_label
 from .workflow import PUBLIC_STATES, State
 
@@ -30,8 +32,18 @@ class Event:
     indicator: Indicator
 
 
-def events(country: Country | None = None, limit: int = ENTRIES) -> list[Event]:
-    """The latest publications and retractions, newest first: two statements."""
+@dataclass(frozen=True)
+class ReplyEvent:
+    kind: str  # "published" or "retracted"
+    at: datetime
+    reply: Reply
+    country: Country
+    indicator: Indicator
+
+
+def events(country: Country | None = None, limit: int = ENTRIES) -> list[Event | ReplyEvent]:
+    """The latest publications and retractions of versions and replies, newest first: three
+    statements."""
     base = (
         select(Version, Country, Indicator)
         .join(Assessment, Assessment.id == Version.assessment_id)
@@ -51,9 +63,52 @@ def events(country: Country | None = None, limit: int = ENTRIES) -> list[Event]:
         .limit(limit)
     ).all()
     # Public versions carry the date of their state: published_at, and retracted_at once retracted.
+    found: list[Event | ReplyEvent]
     found = [Event("published", v.published_at, v, c, i) for v, c, i in published]  # type: ignore[arg-type]
     found += [Event("retracted", v.retracted_at, v, c, i) for v, c, i in retracted]  # type: ignore[arg-type]
+    found += reply_events(country, limit)
     return sorted(found, key=lambda e: (e.at, e.kind), reverse=True)[:limit]
+
+
+def reply_events(country: Country | None, limit: int) -> list[ReplyEvent]:
+    """Approved replies, and those taken off again: a reply's last change is its approval or
+    its retraction (neither is edited afterwards), so one statement finds both."""
+    statement = (
+        select(Reply, Country, Indicator)
+        .join(Assessment, Assessment.id == Reply.assessment_id)
+        .join(Country, Country.id == Assessment.country_id)
+        .join(Indicator, Indicator.id == Assessment.indicator_id)
+        .where(Reply.state.in_([State.PUBLISHED.value, State.RETRACTED.value]))
+        .order_by(Reply.updated_at.desc(), Reply.id.desc())
+        .limit(limit)
+    )
+    if country is not None:
+        statement = statement.where(Reply.country_id == country.id)
+    return [ReplyEvent(r.state, r.updated_at, r, c, i) for r, c, i in db.session.execute(statement)]
+
+
+def _reply_entry(feed: FeedGenerator, event: ReplyEvent) -> None:
+    """A retracted reply's text leaves the feed as it leaves the page; an entry says it went."""
+    reply, country, indicator = event.reply, event.country, event.indicator
+    link = reply_url(country, indicator, reply)
+    names = {
+        "organisation": reply.organisation,
+        "indicator": reference_text(indicator.title),
+        "country": country_name(country.name),
+    }
+    entry = feed.add_entry(order="append")
+    # A withdrawn reply is no longer on the page: the link leads to the assessment.
+    page = link if event.kind == State.PUBLISHED.value else link.partition("#")[0]
+    entry.link(href=page, rel="alternate")
+    entry.published(reply.decided_at or event.at)
+    entry.updated(event.at)
+    if event.kind == State.PUBLISHED.value:
+        entry.id(link)
+        entry.title(_("Reply from %(organisation)s on %(indicator)s — %(country)s", **names))
+        entry.content(str(render_markdown(reply.text)), type="html")
+    else:
+        entry.id(link + "-withdrawn")
+        entry.title(_("Reply withdrawn: %(organisation)s on %(indicator)s — %(country)s", **names))
 
 
 def _entry(feed: FeedGenerator, event: Event) -> None:
@@ -104,5 +159,8 @@ def atom(country: Country | None = None) -> bytes:
     found = events(country)
     feed.updated(found[0].at if found else EPOCH)
     for event in found:
-        _entry(feed, event)
+        if isinstance(event, ReplyEvent):
+            _reply_entry(feed, event)
+        else:
+            _entry(feed, event)
     return feed.atom_str(pretty=True)

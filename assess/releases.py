@@ -1,5 +1,5 @@
 """Dated releases of the open data: `assess release NAME` freezes what is published now as an
-immutable set of files (the CSV, the JSON, their data package and SHA-256 checksums), served
+immutable set of files (the CSVs, the JSON, their data package and SHA-256 checksums), served
 under /data/releases/<name>/ and citable ("the data as of 2026-12-01").
 
 And the other way round: what was public on a given day (`public_on`), for `?as_of=` in the API."""
@@ -40,6 +40,7 @@ def create(name: str, now: datetime | None = None) -> DataRelease:
     files = {
         "assessments.csv": ("text/csv", datapackage.table_csv()),
         "assessments.json": ("application/json", datapackage.document_json()),
+        "replies.csv": ("text/csv", datapackage.replies_csv()),
     }
     package = datapackage.descriptor(version=name, created=now)
     for resource in package["resources"]:

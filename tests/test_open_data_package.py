@@ -41,11 +41,15 @@ def test_the_data_page_states_the_licence_and_the_dictionary(client):
 def test_the_data_package_validates_with_frictionless(client, people, tmp_path):
     publish(*people, "KZ", "age-of-consent", FULL)
     publish(*people, "CR", "age-of-consent", content("no", "=cmd|' /C calc'!A0"))
-    for name in ("datapackage.json", "assessments.csv", "assessments.json"):
+    for name in ("datapackage.json", "assessments.csv", "assessments.json", "replies.csv"):
         (tmp_path / name).write_bytes(client.get(f"/data/{name}").data)
     descriptor = json.loads((tmp_path / "datapackage.json").read_text())
     assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
-    assert [r["path"] for r in descriptor["resources"]] == ["assessments.csv", "assessments.json"]
+    assert [r["path"] for r in descriptor["resources"]] == [
+        "assessments.csv",
+        "assessments.json",
+        "replies.csv",
+    ]
     report = validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
     rows = Package(str(tmp_path / "datapackage.json")).get_resource("assessments-csv").read_rows()
@@ -98,7 +102,13 @@ def test_a_release_is_immutable_dated_and_checksummed(app, client, people):
     with app.test_request_context(base_url="https://data.example.org"):
         releases.create("2026-12-01")
     html = client.get("/data/releases/2026-12-01/").get_data(as_text=True)
-    for name in ("assessments.csv", "assessments.json", "datapackage.json", "sha256sums.txt"):
+    for name in (
+        "assessments.csv",
+        "assessments.json",
+        "replies.csv",
+        "datapackage.json",
+        "sha256sums.txt",
+    ):
         assert f'href="/data/releases/2026-12-01/{name}"' in html
     assert "Cite this release" in html and "release 2026-12-01" in html
     sums = client.get("/data/releases/2026-12-01/sha256sums.txt").get_data(as_text=True)
@@ -125,7 +135,7 @@ def test_the_release_files_validate_with_frictionless(app, client, people, tmp_p
     publish(*people, "KZ", "age-of-consent", FULL)
     with app.test_request_context():
         releases.create("r1")
-    for name in ("datapackage.json", "assessments.csv", "assessments.json"):
+    for name in ("datapackage.json", "assessments.csv", "assessments.json", "replies.csv"):
         (tmp_path / name).write_bytes(client.get(f"/data/releases/r1/{name}").data)
     report = validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])

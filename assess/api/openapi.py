@@ -90,6 +90,19 @@ SCHEMAS = {
             "url": URL,
         }
     ),
+    "Reply": _object(
+        {
+            "id": {"type": "integer"},
+            "organisation": {"type": "string"},
+            "role": {"type": "string", "enum": ["government", "member", "other"]},
+            "received_on": {"type": "string", "format": "date"},
+            "published_at": NULLABLE_TIME,
+            "language": {"type": "string"},
+            "text": {"type": "string", "description": "Markdown, as published"},
+            "source_url": {"type": "string", "description": "The reply at its source, or empty"},
+            "url": {**URL, "description": "The reply on the assessment's page"},
+        }
+    ),
     "AssessmentSummary": _object(
         {
             "indicator": {"type": "string"},
@@ -132,6 +145,11 @@ SCHEMAS["Assessment"] = _object(
             "type": "array",
             "items": _ref("Version"),
             "description": "Every published version, newest first",
+        },
+        "replies": {
+            "type": "array",
+            "items": _ref("Reply"),
+            "description": "Approved replies from organisations, oldest received first",
         },
     }
 )
@@ -232,7 +250,8 @@ def document() -> dict:
                 "A country profile with its current findings", _ref("CountryProfile"), [ISO2]
             ),
             "/api/v1/countries/{iso2}/assessments/{slug}": _get(
-                "One assessment: the current finding and its whole published history",
+                "One assessment: the current finding, its whole published history and the "
+                "approved replies to it",
                 _ref("Assessment"),
                 [ISO2, SLUG],
             ),

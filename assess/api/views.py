@@ -6,7 +6,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 
 from ..models import Status
 from ..presentation import absolute_url
-from ..queries import opendata
+from ..queries import opendata, talkback
 from ..queries import public as queries
 from .openapi import document
 
@@ -99,6 +99,7 @@ def assessment(iso2: str, slug: str):
     found, indicator = _country(iso2), _indicator(slug)
     history = queries.history(found, indicator)
     current = history.current
+    replies = talkback.published_replies(history.assessment.id if history.assessment else None)
     return jsonify(
         country=opendata.country_record(found),
         indicator=opendata.indicator_record(indicator),
@@ -108,6 +109,7 @@ def assessment(iso2: str, slug: str):
         if history.assessment
         else None,
         versions=[opendata.version_record(found, indicator, v) for v in history.versions],
+        replies=[opendata.reply_record(found, indicator, r) for r in replies],
     )
 
 

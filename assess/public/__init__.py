@@ -41,6 +41,7 @@ ROUTES: list[tuple[str, Callable[..., Any]]] = [
     ("/data/", data.downloads),
     ("/data/assessments.csv", data.csv_download),
     ("/data/assessments.json", data.json_download),
+    ("/data/replies.csv", data.replies_csv_download),
     ("/data/datapackage.json", data.datapackage_json),
     ("/data/releases/", data.release_list),
     ("/data/releases/<name>/", data.release),

@@ -1,5 +1,6 @@
 """Open data: the downloads page, everything published as CSV and JSON (whole, or one country's
-or one indicator's), the data package that describes them, and the dated releases."""
+or one indicator's), the approved replies as CSV, the data package that describes them, and the
+dated releases."""
 
 from flask import abort, current_app, render_template, request
 
@@ -26,6 +27,7 @@ def downloads():
         "public/data.html",
         columns=opendata.CSV_COLUMNS,
         fields=datapackage.FIELDS,
+        reply_fields=datapackage.REPLY_FIELDS,
         licence=datapackage.licence(),
         releases=releases.listed(),
         countries=queries.countries(),
@@ -48,6 +50,12 @@ def csv_download():
     country, indicator = _subset()
     body = datapackage.table_csv(country, indicator)
     return _download(body, "text/csv", _name("assessments", country, indicator, "csv"))
+
+
+def replies_csv_download():
+    country, indicator = _subset()
+    body = datapackage.replies_csv(country, indicator)
+    return _download(body, "text/csv", _name("replies", country, indicator, "csv"))
 
 
 def json_download():

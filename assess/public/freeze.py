@@ -43,6 +43,7 @@ def public_urls() -> Iterator[tuple[str, dict]]:
         yield f"public.{endpoint}", {}
     yield "public.csv_download", {}
     yield "public.json_download", {}
+    yield "public.replies_csv_download", {}
     yield "api.openapi", {}  # the API itself is dynamic and stays on the server
     yield from research_urls()
     indicators = queries.active_indicators()

@@ -1,6 +1,7 @@
-"""Everything published, as data: the nested JSON document and the flat CSV table of `/data/`, and
-the version records the API serves. Built from public versions only (published, superseded,
-retracted); drafts and versions in review never reach this module's queries."""
+"""Everything published, as data: the nested JSON document and the flat CSV tables of `/data/`, and
+the version and reply records the API serves. Built from public versions only (published,
+superseded, retracted) and approved replies; drafts and work in review never reach this module's
+queries."""
 
 import csv
 import io
@@ -15,10 +16,11 @@ from sqlalchemy.orm.interfaces import LoaderOption
 
 from .. import organisation
 from ..extensions import db
-from ..models import Assessment, Citation, Country, Indicator, Status, Version
+from ..models import Assessment, Citation, Country, Indicator, Reply, Status, Version
 from ..presentation import absolute_url, public_name, source_file_url
 from ..rendering import instrument_label, status_label
 from . import public as queries
+from . import talkback
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -84,6 +86,27 @@ def version_record(country: Country, indicator: Indicator, version: Version) -> 
     }
 
 
+def reply_url(country: Country, indicator: Indicator, reply: Reply) -> str:
+    """Where the reply stands on the assessment's page (the anchor of its article)."""
+    page = url_for("public.assessment", iso2=country.iso2.lower(), slug=indicator.slug)
+    return absolute_url(page) + f"#reply-{reply.id}"
+
+
+def reply_record(country: Country, indicator: Indicator, reply: Reply) -> dict:
+    """One approved reply, as published: the organisation's own words, in Markdown."""
+    return {
+        "id": reply.id,
+        "organisation": reply.organisation,
+        "role": reply.role,
+        "received_on": reply.received_on.isoformat(),
+        "published_at": iso(reply.decided_at),
+        "language": reply.language,
+        "text": reply.text,
+        "source_url": reply.url,
+        "url": reply_url(country, indicator, reply),
+    }
+
+
 def indicator_record(indicator: Indicator) -> dict:
     return {
         "slug": indicator.slug,
@@ -111,8 +134,11 @@ def country_record(country: Country) -> dict:
     }
 
 
-def assessment_record(assessment: Assessment, versions: list[Version]) -> dict:
-    """An assessment's current finding and its whole public history, newest first."""
+def assessment_record(
+    assessment: Assessment, versions: list[Version], replies: list[dict] | None = None
+) -> dict:
+    """An assessment's current finding, its whole public history (newest first) and the
+    approved replies to it."""
     current = assessment.published_version_id
     return {
         "indicator": assessment.indicator.slug,
@@ -127,6 +153,7 @@ def assessment_record(assessment: Assessment, versions: list[Version]) -> dict:
             )
         ),
         "versions": [version_record(assessment.country, assessment.indicator, v) for v in versions],
+        "replies": replies or [],
     }
 
 
@@ -172,9 +199,21 @@ def published_assessments(*conditions) -> list[tuple[Assessment, list[Version]]]
 def dataset() -> dict:
     """The complete, nested document of everything published."""
     revision = queries.public_revision()
+    found = published_assessments()
+    replies: dict[int, list[dict]] = defaultdict(list)
+    replied: dict[int, Assessment] = {}
+    for reply, assessment, country, indicator in talkback.published_replies_everywhere():
+        replies[assessment.id].append(reply_record(country, indicator, reply))
+        replied[assessment.id] = assessment
+    # A reply may answer an assessment with no public version yet ("not assessed"): listed too.
+    listed = {assessment.id for assessment, _versions in found}
+    found += [(a, []) for a in replied.values() if a.id not in listed]
+    found.sort(key=lambda pair: (pair[0].country.name, pair[0].indicator.position))
     by_country: dict[int, list[dict]] = defaultdict(list)
-    for assessment, versions in published_assessments():
-        by_country[assessment.country_id].append(assessment_record(assessment, versions))
+    for assessment, versions in found:
+        by_country[assessment.country_id].append(
+            assessment_record(assessment, versions, replies.get(assessment.id))
+        )
     indicators = db.session.scalars(
         select(Indicator).where(~Indicator.is_proposed).order_by(Indicator.position)
     )
@@ -286,6 +325,32 @@ def _csv_row(country, indicator, assessment, versions) -> dict:
         url=record["url"],
     )  # fmt: skip
     return row
+
+
+REPLY_CSV_COLUMNS = [
+    "reply_id", "country_iso2", "country_name", "indicator_slug", "indicator_title",
+    "organisation", "role", "received_on", "published_at", "language", "text", "source_url", "url",
+]  # fmt: skip
+
+
+def reply_csv_rows(*conditions) -> list[dict]:
+    """One row per approved reply (of those matching `conditions`)."""
+    rows = []
+    for reply, _assessment, country, indicator in talkback.published_replies_everywhere(
+        *conditions
+    ):
+        record = reply_record(country, indicator, reply)
+        rows.append(
+            {
+                "reply_id": reply.id,
+                "country_iso2": country.iso2,
+                "country_name": country.name,
+                "indicator_slug": indicator.slug,
+                "indicator_title": indicator.title,
+                **{key: record[key] for key in REPLY_CSV_COLUMNS[5:]},
+            }
+        )
+    return rows
 
 
 def dataset_csv() -> str:

@@ -1,5 +1,5 @@
-"""The read side of talking back: the public replies beside assessments, the staff's queue of
-suggested corrections and their list of replies."""
+"""The read side of talking back: the public replies beside assessments and in the open data,
+the staff's queue of suggested corrections and their list of replies."""
 
 from collections import defaultdict
 
@@ -7,7 +7,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import Assessment, Reply, ReplyContributor, Suggestion, SuggestionState, User
+from ..models import (
+    Assessment,
+    Country,
+    Indicator,
+    Reply,
+    ReplyContributor,
+    Suggestion,
+    SuggestionState,
+    User,
+)
 from ..services.permissions import country_scope, is_admin
 from ..workflow import OPEN_STATES, State
 from .queues import PER_PAGE, Page, in_scope, offset, supervised_countries
@@ -38,6 +47,24 @@ def published_replies_by_indicator(country_id: int) -> dict[int, list[Reply]]:
     for indicator_id, reply in rows:
         found[indicator_id].append(reply)
     return dict(found)
+
+
+def published_replies_everywhere(
+    *conditions,
+) -> list[tuple[Reply, Assessment, Country, Indicator]]:
+    """Every approved reply (narrowed by `conditions`) with its assessment, country and indicator,
+    by country, indicator and date received: one statement, for the open data."""
+    rows = db.session.execute(
+        select(Reply, Assessment, Country, Indicator)
+        .join(Assessment, Assessment.id == Reply.assessment_id)
+        .join(Country, Country.id == Assessment.country_id)
+        .join(Indicator, Indicator.id == Assessment.indicator_id)
+        .where(Reply.state == State.PUBLISHED.value, *conditions)
+        .order_by(Country.name, Indicator.position, Reply.received_on, Reply.id)
+    )
+    return [
+        (reply, assessment, country, indicator) for reply, assessment, country, indicator in rows
+    ]
 
 
 def _scoped(user: User, statement, column):
