@@ -87,16 +87,6 @@ def demo_database(template_database, tmp_path_factory):
             admin.dispose()
 
 
-@contextmanager
-def own_site(template_database, tmp_path_factory):
-    """A site of its own (a fresh demo database behind its own gunicorn, and nginx when asked),
-    for a journey that must not meet the drafts other browser tests leave on the shared one."""
-    with demo_database(template_database, tmp_path_factory) as url:
-        via_nginx = os.environ.get("ASSESS_E2E_VIA_NGINX") == "1"
-        with serve(url, tmp_path_factory.mktemp("gunicorn"), via_nginx) as base:
-            yield base
-
-
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -120,8 +110,19 @@ def _wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
 def live_server(e2e_database_url, tmp_path_factory):
     """Base URL of gunicorn (two workers) serving the app over plain http; with
     ASSESS_E2E_VIA_NGINX=1, of the shipped nginx configuration in front of it (CI does both)."""
+    with site(e2e_database_url, tmp_path_factory) as base:
+        yield base
+
+
+@contextmanager
+def site(database_url: str, tmp_path_factory):
+    """The site as the browser tests see it: gunicorn, and nginx in front when asked.
+
+    A module whose journey must not meet the drafts that other browser tests leave on the shared
+    site (the files run in any order across the workers) overrides `e2e_database_url` and
+    `live_server` with module-scoped ones built from `demo_database` and `site`."""
     via_nginx = os.environ.get("ASSESS_E2E_VIA_NGINX") == "1"
-    with serve(e2e_database_url, tmp_path_factory.mktemp("gunicorn"), via_nginx) as base:
+    with serve(database_url, tmp_path_factory.mktemp("gunicorn"), via_nginx) as base:
         yield base
 
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ..spreadsheets import xlsx
-from .conftest import axe_violations, log_in, own_site, screenshot
+from .conftest import axe_violations, demo_database, log_in, screenshot, site
 
 ANALYSIS = "Kazakhstan adopted a national action plan against the sexual exploitation of children."
 WORKBOOK = xlsx(
@@ -30,10 +30,16 @@ WORKBOOK = xlsx(
 
 
 @pytest.fixture(scope="module")
-def live_server(template_database, tmp_path_factory):
-    """The workbook fills Kazakhstan's assessments, of which the other browser tests leave
-    drafts on the shared site (in whatever order the workers run them): a site of its own."""
-    with own_site(template_database, tmp_path_factory) as base:
+def e2e_database_url(template_database, tmp_path_factory):
+    """A site of its own: the workbook fills Kazakhstan's assessments, of which other browser
+    tests leave drafts on the shared site."""
+    with demo_database(template_database, tmp_path_factory) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def live_server(e2e_database_url, tmp_path_factory):
+    with site(e2e_database_url, tmp_path_factory) as base:
         yield base
 
 
