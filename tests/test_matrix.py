@@ -272,3 +272,11 @@ def test_matrix_markup_is_accessible(client, auth, make_user):
         assert f'<label for="filter-{name}">' in page
     assert "Key to the symbols" in page
     assert 'href="/static/css/matrix.css"' in page
+
+
+def test_country_and_region_names_are_in_the_readers_language(client, auth, one_overdue):
+    auth.login(one_overdue)
+    page = client.get("/ru/staff/matrix?overdue=1").get_data(as_text=True)
+    assert countries_listed(page) == ["Казахстан"]
+    assert '<span class="region">Азия</span>' in page
+    assert "Kazakhstan" not in page

@@ -297,3 +297,12 @@ def test_queue_page_is_accessible_markup(client, auth, team):
         assert f'<label for="filter-{name}">' in page
         assert f'<select id="filter-{name}" name="{name}">' in page
     assert 'aria-current="page">Awaiting my review</a>' in page
+
+
+def test_the_queues_name_countries_in_the_readers_language(client, auth, team):
+    submitted(team["reviewer"], position=2)
+    auth.login(team["supervisor"])
+    page = client.get("/ru/staff/queue/review").get_data(as_text=True)
+    (row,) = rows(page)
+    assert row.startswith("Казахстан ")
+    assert "Kazakhstan" not in row
