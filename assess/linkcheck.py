@@ -1,16 +1,16 @@
-"""Fetching cited links politely, with the standard library only: no Flask, no database.
+"""Fetching cited links politely, with the standard library only (and `assess.fingerprint`, to
+fingerprint what was fetched): no Flask, no database.
 
 Polite means: one request at a time to any one host (the URLs of a host are fetched in turn, by
 one thread, with a pause between them; different hosts in parallel), a timeout on every request,
 a User-Agent that says who we are and where to complain, and `robots.txt` obeyed (RFC 9309: a
 missing one allows everything, one the server fails to answer forbids everything). Only http(s)
 is fetched, redirects are followed (at most `MAX_REDIRECTS`), and at most `max_bytes` of a body
-is read: the fingerprint is of what was read.
+is read: the fingerprints are of what was read.
 
 `check_all` is what the background jobs, `assess check-links` and `bench/links.py` call.
 """
 
-import hashlib
 import http.client
 import socket
 import time
@@ -23,6 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import cache
+
+from .fingerprint import content_fingerprint, raw_sha256
 
 MAX_REDIRECTS = 10
 READ_CHUNK = 64 * 1024
@@ -52,8 +54,16 @@ class Fetched:
     blocked: bool = False
 
     @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.body).hexdigest() if self.works else ""
+    def fingerprint(self) -> str:
+        """What a link check compares (`LinkCheck.sha256`): of the visible text for HTML, of
+        the bytes otherwise (`assess.fingerprint`). Empty when it did not work."""
+        return content_fingerprint(self.body, self.content_type) if self.works else ""
+
+    @property
+    def raw_sha256(self) -> str:
+        """The digest of the bytes, for integrity (an archived copy's name). Empty when it did
+        not work."""
+        return raw_sha256(self.body) if self.works else ""
 
     @property
     def works(self) -> bool:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from assess import jobs
 from assess.extensions import db
+from assess.fingerprint import content_fingerprint
 from assess.models import ArchivedCopy, LinkCheck
 from assess.services import archiving, assessments, links
 from assess.storage import current as current_storage
@@ -64,10 +65,17 @@ def test_approval_archives_html_and_pdf_with_their_fingerprint(quick, web, peopl
     with current_storage().open(pdf.stored_name) as stored:
         assert stored.read() == PDF
     html = copies[web.url("/ok/code")]
-    assert html.stored_name == f"{html.sha256}.html"
-    # The link's baseline is what was archived: a later change shows as "changed".
+    with current_storage().open(html.stored_name) as stored:
+        stored_html = stored.read()
+    assert html.stored_name == f"{hashlib.sha256(stored_html).hexdigest()}.html"  # integrity
+    assert html.sha256 == hashlib.sha256(stored_html).hexdigest()
+    # The link's baseline is what was archived, as a content fingerprint: a later change of its
+    # text shows as "changed".
     check = db.session.scalar(select(LinkCheck).where(LinkCheck.url == web.url("/ok/code")))
-    assert check.baseline_sha256 == html.sha256
+    assert check.baseline_sha256 == content_fingerprint(stored_html, "text/html")
+    assert check.baseline_sha256 != html.sha256
+    pdf_check = db.session.scalar(select(LinkCheck).where(LinkCheck.url == web.url("/report.pdf")))
+    assert pdf_check.baseline_sha256 == pdf.sha256  # a PDF's fingerprint is its raw digest
 
 
 def test_the_public_pages_show_the_copy_at_once_and_serve_it(quick, web, people, client):

@@ -64,7 +64,7 @@ def test_each_kind_of_answer_is_told_apart(web):
     found = linkcheck.check_all(urls.values(), FAST)
     ok, missing, moved = found[urls["ok"]], found[urls["missing"]], found[urls["moved"]]
     assert (ok.status, ok.works, ok.content_type) == (200, True, "text/html; charset=utf-8")
-    assert len(ok.sha256) == 64 and ok.final_url == urls["ok"]
+    assert len(ok.fingerprint) == 64 and ok.final_url == urls["ok"]
     assert (missing.status, missing.works, missing.error) == (404, False, "HTTP 404")
     assert moved.status == 200 and moved.final_url == web.url("/ok/target")
     slow = found[urls["slow"]]

@@ -30,8 +30,11 @@ class LinkCheck(Model):
     http_status: Mapped[int | None] = mapped_column(Integer)
     final_url: Mapped[str] = mapped_column(String(2000), default="")
     content_type: Mapped[str] = mapped_column(String(200), default="")
+    # The content fingerprint of the last working answer (`assess.fingerprint`: of the visible
+    # text for HTML, of the bytes otherwise), not an integrity digest.
     sha256: Mapped[str] = mapped_column(String(64), default="")
-    # The fingerprint the content is compared with: the first seen, or the last archived copy's.
+    # The content fingerprint it is compared with: the first seen, the one approved or marked as
+    # checked, or the last archived copy's. Empty: the next working answer's becomes it.
     baseline_sha256: Mapped[str] = mapped_column(String(64), default="")
     error: Mapped[str] = mapped_column(String(300), default="")
     checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -53,7 +56,8 @@ class ArchivedCopy(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("version.id"), index=True)
     url: Mapped[str] = mapped_column(String(500))
-    stored_name: Mapped[str] = mapped_column(String(80))
+    stored_name: Mapped[str] = mapped_column(String(80))  # "<sha256>.<html|pdf>"
+    # The raw SHA-256 of the stored bytes (integrity), not the link's content fingerprint.
     sha256: Mapped[str] = mapped_column(String(64))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)

@@ -1,11 +1,13 @@
 """Archived copies: when a version is approved, each document its citations and sources link to
-(an HTML page or a PDF, up to `ARCHIVE_MAX_BYTES`) is copied into the file storage, named by its
-SHA-256, so that a reader can always see what the reviewer relied on.
+(an HTML page or a PDF, up to `ARCHIVE_MAX_BYTES`) is copied into the file storage, named by the
+raw SHA-256 of its bytes (integrity: the name proves the file), so that a reader can always see
+what the reviewer relied on.
 
 Runs as the `archive_version` job after the approval commits (never in the request). Nothing is
 copied when `ARCHIVE_ENABLED` is off, from a host of `ARCHIVE_EXCLUDED_HOSTS` (or a subdomain of
-one), or that robots.txt forbids. The copy becomes the link's baseline: a later check that finds
-other content marks the link "changed". The capture moves the public revision (an "evidence"
+one), or that robots.txt forbids. The copy's content fingerprint (`assess.fingerprint`, computed
+from the stored bytes as every check computes it) becomes the link's baseline: a later check that
+finds other content marks the link "changed", one that finds only other noise does not. The capture moves the public revision (an "evidence"
 audit event), since the public pages link to it.
 """
 
@@ -17,6 +19,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from .. import linkcheck
+from ..fingerprint import is_html, media_type
 from ..database import write_transaction
 from ..extensions import db
 from ..models import ArchivedCopy, LinkCheck, LinkState, Version, utcnow
@@ -27,7 +30,6 @@ from . import audit, links
 ARCHIVED = "archived"
 STORED_NAME = re.compile(r"^[0-9a-f]{64}\.(html|pdf)$")
 CONTENT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,8 @@ class Document:
     url: str
     extension: str
     body: bytes
-    sha256: str
+    raw_sha256: str  # of `body`: the stored name and `ArchivedCopy.sha256`
+    fingerprint: str  # of `body` as a link check computes it: the link's baseline
 
 
 def enabled(config=None) -> bool:
@@ -61,10 +64,10 @@ def kind_of(result: linkcheck.Fetched) -> str | None:
     """ "html" or "pdf" for a document worth keeping whole, else None."""
     if not result.works or result.truncated or not result.body:
         return None
-    declared = result.content_type.split(";", 1)[0].strip().lower()
+    declared = media_type(result.content_type)
     if declared == "application/pdf" or result.body.startswith(b"%PDF-"):
         return "pdf" if result.body.startswith(b"%PDF-") else None
-    if declared in HTML_TYPES:
+    if is_html(declared):
         return "html"
     return None
 
@@ -94,8 +97,10 @@ def capture(version_id: int) -> list[ArchivedCopy]:
         extension = kind_of(result)
         if extension is None:
             continue
-        document = Document(result.url, extension, result.body, result.sha256)
-        name = f"{document.sha256}.{extension}"
+        document = Document(
+            result.url, extension, result.body, result.raw_sha256, result.fingerprint
+        )
+        name = f"{document.raw_sha256}.{extension}"
         if not storage.exists(name):
             storage.put(name, document.body)
         documents.append(document)
@@ -108,8 +113,8 @@ def capture(version_id: int) -> list[ArchivedCopy]:
             copy = ArchivedCopy(
                 version_id=version_id,
                 url=document.url,
-                stored_name=f"{document.sha256}.{document.extension}",
-                sha256=document.sha256,
+                stored_name=f"{document.raw_sha256}.{document.extension}",
+                sha256=document.raw_sha256,
                 content_type=CONTENT_TYPES[document.extension],
                 size=len(document.body),
                 captured_at=at,
@@ -118,7 +123,7 @@ def capture(version_id: int) -> list[ArchivedCopy]:
             copies.append(copy)
             check = session.scalar(select(LinkCheck).where(LinkCheck.url == document.url))
             if check is not None:  # what the reviewer relied on is what later checks compare with
-                check.baseline_sha256 = document.sha256
+                check.baseline_sha256 = document.fingerprint
                 check.state = LinkState.OK.value
         if copies:
             details = {"version": version_id, "copies": len(copies)}

@@ -91,10 +91,13 @@ def _apply(row: LinkCheck, result: linkcheck.Fetched, at: datetime) -> None:
     elif not result.works:
         state = LinkState.BROKEN
     else:
-        row.baseline_sha256 = row.baseline_sha256 or result.sha256
-        state = LinkState.OK if result.sha256 == row.baseline_sha256 else LinkState.CHANGED
+        # Content fingerprints (`assess.fingerprint`), not raw digests: a page whose scripts or
+        # tokens change on every request is not "changed". None yet (a new link, or one whose
+        # baseline a migration cleared): this answer becomes it.
+        row.baseline_sha256 = row.baseline_sha256 or result.fingerprint
+        state = LinkState.OK if result.fingerprint == row.baseline_sha256 else LinkState.CHANGED
         row.last_ok_at = at
-        row.sha256 = result.sha256
+        row.sha256 = result.fingerprint
     if row.state != state.value:
         row.state_since = at
     row.state = state.value

@@ -1,0 +1,48 @@
+"""content fingerprints: HTML links' baselines cleared, to be taken again as fingerprints of text
+
+Revision ID: 0008_fingerprints
+Revises: 0007_evfiles
+Create Date: 2026-12-03 09:45:00
+
+Link checks used to compare the SHA-256 of a page's raw bytes; they now compare a content
+fingerprint (`assess/fingerprint.py`): for HTML, the SHA-256 of the page's visible text. A
+baseline of the old kind can never equal a fingerprint of the new, so every HTML link would show
+"changed" once after the upgrade. Its baseline (and its last fingerprint, of the old kind too) is
+cleared instead: the next check that finds the page working takes its fingerprint as the baseline
+and finds it "ok". The raw bytes are not kept, so the old digests cannot be converted.
+
+The price: an HTML link "changed" before the upgrade (by noise, as most were, or by a real
+change) counts as "ok" from its next check, and a page that changed between its last check and
+the upgrade is not flagged. PDFs and other types keep their baselines: their fingerprint is still
+the raw SHA-256. Archived copies are untouched: their `sha256` stays the raw digest of the stored
+bytes (integrity).
+
+Downgrade clears the same rows, for the same reason the other way round: the older code then
+takes the raw digest of its next check as the baseline.
+"""
+
+from alembic import op
+
+revision = "0008_fingerprints"
+down_revision = "0007_evfiles"
+branch_labels = None
+depends_on = None
+
+# As `assess.fingerprint.HTML_TYPES` when this was written (a migration keeps its own copy); the
+# stored content type is the whole header, "text/html; charset=utf-8".
+HTML_ROWS_SQL = (
+    "lower(trim(content_type)) LIKE 'text/html%' "
+    "OR lower(trim(content_type)) LIKE 'application/xhtml+xml%'"
+)
+
+
+def _clear_html_fingerprints() -> None:
+    op.execute(f"UPDATE link_check SET baseline_sha256 = '', sha256 = '' WHERE {HTML_ROWS_SQL}")
+
+
+def upgrade() -> None:
+    _clear_html_fingerprints()
+
+
+def downgrade() -> None:
+    _clear_html_fingerprints()
