@@ -37,7 +37,11 @@ DECLARED_IN_PAGE = re.compile(
 )
 DECLARED_IN_HEADER = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 SNIFF_BYTES = 1024  # how far into the page its encoding is looked for, as browsers do
-BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 def raw_sha256(body: bytes) -> str:

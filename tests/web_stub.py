@@ -1,8 +1,10 @@
 """A small web of the tests' own: a threaded `http.server` on 127.0.0.1 and a free port that
 answers 200, 404, 301, too slowly (a timeout), with content that changes on demand, with a PDF,
-and with a robots.txt that forbids /private/. It counts requests by path and the most requests a
+with a page whose noise (scripts, tokens, whitespace) changes on every request and one whose
+visible text does, and with a robots.txt that forbids /private/. It counts requests by path and the most requests a
 host had in flight at once (politeness: one at a time)."""
 
+import hashlib
 import threading
 import time
 from collections import Counter
@@ -16,6 +18,8 @@ ROBOTS = b"User-agent: *\nDisallow: /private/\n"
 class Web:
     def __init__(self) -> None:
         self.changing = b"<html><body>The Criminal Code, first text.</body></html>"
+        self.noisy_text = "Article 1. The age of consent is sixteen."  # the text /noisy shows
+        self.pdf = PDF
         self.slow_seconds = 3.0
         self.requests: Counter[str] = Counter()
         self.agents: set[str] = set()
@@ -41,13 +45,41 @@ class Web:
             return handler.reply(200, "text/html", b"<html>late</html>")
         if path == "/changing":
             return handler.reply(200, "text/html; charset=utf-8", self.changing)
+        if path == "/noisy":
+            body = noisy_page(self.noisy_text, self.requests[handler.path])
+            return handler.reply(200, "text/html; charset=utf-8", body)
+        if path == "/ticking":  # "seen N times": visible text, like a date in a footer
+            body = noisy_page(f"The Penal Code. Seen {self.requests[handler.path]} times.", 0)
+            return handler.reply(200, "text/html; charset=utf-8", body)
         if path.endswith(".pdf"):
-            return handler.reply(200, "application/pdf", PDF)
+            return handler.reply(200, "application/pdf", self.pdf)
         if path == "/big":
             return handler.reply(200, "text/html", b"<html>" + b"x" * 300_000 + b"</html>")
         if path == "/data.json":
             return handler.reply(200, "application/json", b'{"a": 1}')
         return handler.reply(404, "text/html", b"<html>Not found</html>")
+
+
+def noisy_page(text: str, request: int) -> bytes:
+    """A page showing `text` whose every other byte depends on `request`: the way many sites
+    answer (a script with a timestamp, a CSRF token in the head and in a hidden input, a session
+    id in the links, a comment, a tracking pixel, indentation)."""
+    token = hashlib.sha256(str(request).encode()).hexdigest()
+    indent = "\n" + " \t"[request % 2] * (request % 5)
+    words = text.split(" ")
+    half = len(words) // 2
+    return f"""<!doctype html>
+<html lang="en">{indent}<head><meta charset="utf-8"><meta name="csrf-token" content="{token}">
+<title>Criminal Code</title><style>.ad{{color:#{request % 999:03d}}}</style>
+<script>window.renderedAt = {1_700_000_000 + request}; window.csrf = "{token}";</script></head>
+<body class="session-{token[:8]}">{indent}<!-- rendered in {request} ms -->
+<noscript><img src="/pixel?{token}" alt="pixel {request}"></noscript>
+<template><p>Ad number {request}</p></template>
+<main>{indent}<h1 id="t{request}">Criminal Code</h1>{indent}<p>{" ".join(words[:half])}{indent}
+{" ".join(words[half:])}</p>
+<form method="post"><input type="hidden" name="csrf_token" value="{token}"></form>
+<a href="/law?session={token}">Next article</a></main>{indent * (request % 3)}</body></html>
+""".encode()
 
 
 class Handler(BaseHTTPRequestHandler):

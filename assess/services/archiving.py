@@ -19,9 +19,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from .. import linkcheck
-from ..fingerprint import is_html, media_type
 from ..database import write_transaction
 from ..extensions import db
+from ..fingerprint import is_html, media_type
 from ..models import ArchivedCopy, LinkCheck, LinkState, Version, utcnow
 from ..storage import current as current_storage
 from ..workflow import PUBLIC_STATES

@@ -21,6 +21,7 @@ Downgrade clears the same rows, for the same reason the other way round: the old
 takes the raw digest of its next check as the baseline.
 """
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_fingerprints"
@@ -28,16 +29,24 @@ down_revision = "0007_evfiles"
 branch_labels = None
 depends_on = None
 
-# As `assess.fingerprint.HTML_TYPES` when this was written (a migration keeps its own copy); the
-# stored content type is the whole header, "text/html; charset=utf-8".
-HTML_ROWS_SQL = (
-    "lower(trim(content_type)) LIKE 'text/html%' "
-    "OR lower(trim(content_type)) LIKE 'application/xhtml+xml%'"
+# As `assess.fingerprint.HTML_TYPES` when this was written (a migration keeps its own copy).
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+link_check = sa.table(
+    "link_check",
+    sa.column("content_type", sa.String),
+    sa.column("sha256", sa.String),
+    sa.column("baseline_sha256", sa.String),
 )
 
 
 def _clear_html_fingerprints() -> None:
-    op.execute(f"UPDATE link_check SET baseline_sha256 = '', sha256 = '' WHERE {HTML_ROWS_SQL}")
+    # The whole header is stored: "text/html; charset=utf-8".
+    declared = sa.func.lower(sa.func.trim(link_check.c.content_type))
+    op.execute(
+        link_check.update()
+        .where(sa.or_(*(declared.like(f"{media_type}%") for media_type in HTML_TYPES)))
+        .values(baseline_sha256="", sha256="")
+    )
 
 
 def upgrade() -> None:
