@@ -232,11 +232,11 @@ def test_an_archived_noisy_page_keeps_its_raw_digest_and_the_next_check_is_ok(qu
 DIGESTS = "SELECT url, baseline_sha256 || '/' || sha256 FROM link_check"
 
 
-def _link_row(url: str, content_type: str, digest: str) -> dict:
-    return {"url": url, "ct": content_type, "digest": digest}
+def _link_row(url: str, content_type: str, digest: str, state: str = "ok") -> dict:
+    return {"url": url, "ct": content_type, "digest": digest, "state": state}
 
 
-def test_the_migration_clears_html_baselines_only_and_the_next_check_is_ok(empty_app, web):  # noqa: F811
+def test_the_migration_clears_html_baselines_but_not_open_flags(empty_app, web):  # noqa: F811
     upgrade(directory=directory(empty_app), revision="0007_evfiles")
     noisy, pdf = linkcheck.fetch(web.url("/noisy"), FAST), linkcheck.fetch(web.url("/l.pdf"), FAST)
     # As the older code stored them: the raw digest of the bytes, baseline and last seen alike.
@@ -247,6 +247,8 @@ def test_the_migration_clears_html_baselines_only_and_the_next_check_is_ok(empty
         _link_row(pdf.url, "application/pdf", pdf.raw_sha256),
         _link_row("https://example.org/z", "text/plain", "c" * 64),
         _link_row("https://example.org/t", "", "d" * 64),
+        # Flagged before the upgrade: the flag stays for a person to look at and clear.
+        _link_row(web.url("/ticking"), HTML, "e" * 64, state="changed"),
     ]
     with db.engine.begin() as connection:
         for row in rows:
@@ -254,7 +256,7 @@ def test_the_migration_clears_html_baselines_only_and_the_next_check_is_ok(empty
                 text(
                     "INSERT INTO link_check (url, host, state, http_status, final_url, "
                     "content_type, sha256, baseline_sha256, error, checked_at, state_since) "
-                    "VALUES (:url, 'h', 'ok', 200, :url, :ct, :digest, :digest, '', "
+                    "VALUES (:url, 'h', :state, 200, :url, :ct, :digest, :digest, '', "
                     "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
                 ),
                 row,
@@ -270,12 +272,14 @@ def test_the_migration_clears_html_baselines_only_and_the_next_check_is_ok(empty
         pdf.url: f"{pdf.raw_sha256}/{pdf.raw_sha256}",
         "https://example.org/z": f"{'c' * 64}/{'c' * 64}",
         "https://example.org/t": f"{'d' * 64}/{'d' * 64}",
+        web.url("/ticking"): f"{'e' * 64}/{'e' * 64}",
     }
     later = [linkcheck.fetch(web.url("/noisy"), FAST), linkcheck.fetch(web.url("/l.pdf"), FAST)]
     links.record(db.session(), later)
     db.session.commit()
     states = dict(db.session.execute(select(LinkCheck.url, LinkCheck.state)).all())
     assert (states[noisy.url], states[pdf.url]) == ("ok", "ok")
+    assert states[web.url("/ticking")] == "changed"
     row = db.session.scalar(select(LinkCheck).where(LinkCheck.url == noisy.url))
     assert row.baseline_sha256 == later[0].fingerprint == noisy.fingerprint
     db.session.remove()

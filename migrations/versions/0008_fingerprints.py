@@ -11,9 +11,10 @@ baseline of the old kind can never equal a fingerprint of the new, so every HTML
 cleared instead: the next check that finds the page working takes its fingerprint as the baseline
 and finds it "ok". The raw bytes are not kept, so the old digests cannot be converted.
 
-The price: an HTML link "changed" before the upgrade (by noise, as most were, or by a real
-change) counts as "ok" from its next check, and a page that changed between its last check and
-the upgrade is not flagged. PDFs and other types keep their baselines: their fingerprint is still
+A link already flagged "changed" keeps its flag and its digests: the change may be real, so a
+person looks at it and marks it as checked (which takes the fingerprint of the next check as the
+baseline). The price: a page that changed between its last check and the upgrade is not
+flagged. PDFs and other types keep their baselines: their fingerprint is still
 the raw SHA-256. Archived copies are untouched: their `sha256` stays the raw digest of the stored
 bytes (integrity).
 
@@ -36,6 +37,7 @@ link_check = sa.table(
     sa.column("content_type", sa.String),
     sa.column("sha256", sa.String),
     sa.column("baseline_sha256", sa.String),
+    sa.column("state", sa.String),
 )
 
 
@@ -45,11 +47,12 @@ def _clear_html_fingerprints() -> None:
     op.execute(
         link_check.update()
         .where(sa.or_(*(declared.like(f"{media_type}%") for media_type in HTML_TYPES)))
+        .where(link_check.c.state != "changed")
         .values(baseline_sha256="", sha256="")
     )
 
 
-def upgrade() -> None:
+def upgrade() -> None:  # "changed" rows are left for a person: see above
     _clear_html_fingerprints()
 
 
