@@ -25,6 +25,19 @@ from assess.services import seed as seed_service
 
 PG_SERVER = os.environ.get("ASSESS_TEST_DATABASE_URL")
 TEST_PASSWORD = "a long test passphrase"
+ALONE = "pytest -n 0 -m alone_on_server"
+
+
+def pytest_runtest_setup(item):
+    """Tests marked `alone_on_server` count the statements a stored public page costs. On
+    PostgreSQL, whether anything was committed is the server's snapshot (`pg_current_snapshot()`,
+    `public/freshness.py`), which a commit to *any* of its databases moves: with other workers
+    writing to their own databases, a stored page asks the public revision again (correctly,
+    once) and the counts are not the ones a quiet server gives. So on PostgreSQL they run by
+    themselves, after the parallel run (`.ci/run`)."""
+    parallel = os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") != "1"
+    if PG_SERVER and parallel and item.get_closest_marker("alone_on_server"):
+        pytest.skip(f"counts statements on a quiet PostgreSQL server: run with `{ALONE}`")
 
 
 class _SharedBytecode(BytecodeCache):

@@ -10,6 +10,9 @@ from assess.services import accounts, assessments
 from .conftest import Client, base_config
 from .publishing import content, publish
 
+# Statement counts of stored pages: on PostgreSQL, with no other worker writing (tests/conftest.py).
+pytestmark = pytest.mark.alone_on_server
+
 URLS = [
     "/",
     "/countries/kz",

@@ -13,6 +13,9 @@ from .conftest import TEST_PASSWORD
 from .publishing import content, publish
 from .test_public_caching import _statements
 
+# Statement counts of stored pages: on PostgreSQL, with no other worker writing (tests/conftest.py).
+pytestmark = pytest.mark.alone_on_server
+
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 

@@ -15,6 +15,9 @@ from .conftest import AuthActions, Client
 from .publishing import content, publish
 from .test_public_caching import _statements
 
+# Statement counts of stored pages: on PostgreSQL, with no other worker writing (tests/conftest.py).
+pytestmark = pytest.mark.alone_on_server
+
 # Real browsers' headers, all of which mean English on a site offering en, fr, es and ru.
 ENGLISH_HEADERS = [
     "en-US,en;q=0.9",
