@@ -119,8 +119,7 @@ def site(database_url: str, tmp_path_factory):
     """The site as the browser tests see it: gunicorn, and nginx in front when asked.
 
     A module whose journey must not meet the drafts that other browser tests leave on the shared
-    site (the files run in any order across the workers) overrides `e2e_database_url` and
-    `live_server` with module-scoped ones built from `demo_database` and `site`."""
+    site has one of its own: `own_site`."""
     via_nginx = os.environ.get("ASSESS_E2E_VIA_NGINX") == "1"
     with serve(database_url, tmp_path_factory.mktemp("gunicorn"), via_nginx) as base:
         yield base
@@ -169,6 +168,24 @@ def serve(database_url: str, folder: Path, via_nginx: bool = False, **settings: 
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def own_site():
+    """Module-scoped `e2e_database_url` and `live_server`, for a module whose journey must not
+    meet the drafts that other browser tests leave on the shared site (the files run in any order
+    across the workers): `e2e_database_url, live_server = own_site()` in the module."""
+
+    @pytest.fixture(scope="module", name="e2e_database_url")
+    def database(template_database, tmp_path_factory):
+        with demo_database(template_database, tmp_path_factory) as url:
+            yield url
+
+    @pytest.fixture(scope="module", name="live_server")
+    def server(e2e_database_url, tmp_path_factory):
+        with site(e2e_database_url, tmp_path_factory) as base:
+            yield base
+
+    return database, server
 
 
 @pytest.fixture(scope="package")

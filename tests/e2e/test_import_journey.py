@@ -5,11 +5,10 @@ Every page on the way is checked with axe-core and photographed, the batch page 
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from ..spreadsheets import xlsx
-from .conftest import axe_violations, demo_database, log_in, screenshot, site
+from .conftest import axe_violations, log_in, own_site, screenshot
 
 ANALYSIS = "Kazakhstan adopted a national action plan against the sexual exploitation of children."
 WORKBOOK = xlsx(
@@ -29,18 +28,9 @@ WORKBOOK = xlsx(
 )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def e2e_database_url(template_database, tmp_path_factory):
-    """A site of its own: the workbook fills Kazakhstan's assessments, of which other browser
-    tests leave drafts on the shared site."""
-    with demo_database(template_database, tmp_path_factory) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def live_server(e2e_database_url, tmp_path_factory):
-    with site(e2e_database_url, tmp_path_factory) as base:
-        yield base
+# A site of its own: the workbook fills Kazakhstan's assessments, of which other browser tests
+# leave drafts on the shared site.
+e2e_database_url, live_server = own_site()
 
 
 def test_a_reviewer_imports_a_workbook_and_a_supervisor_approves_the_batch(new_page):

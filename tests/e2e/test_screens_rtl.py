@@ -15,7 +15,7 @@ from assess.services.content import CitationInput, SourceInput
 
 from ..conftest import base_config
 from ..publishing import content, draft, submitted
-from .conftest import axe_violations, demo_database, log_in, screenshot, site
+from .conftest import axe_violations, log_in, own_site, screenshot
 
 # Every element's box, except those clipped on purpose (visually hidden text, the contents of a
 # scrolling region, which scroll inside it): how far it reaches past either edge of the window.
@@ -37,18 +37,9 @@ OUTSIDE = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def e2e_database_url(template_database, tmp_path_factory):
-    """A site of its own: the draft and the submission below are of Kazakhstan's assessments,
-    of which other browser tests leave drafts on the shared site."""
-    with demo_database(template_database, tmp_path_factory) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def live_server(e2e_database_url, tmp_path_factory):
-    with site(e2e_database_url, tmp_path_factory) as base:
-        yield base
+# A site of its own: the draft and the submission below are of Kazakhstan's assessments, of
+# which other browser tests leave drafts on the shared site.
+e2e_database_url, live_server = own_site()
 
 
 @pytest.fixture(scope="module")
