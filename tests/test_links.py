@@ -76,6 +76,7 @@ def test_each_kind_of_answer_is_told_apart(web):
 
 
 def test_one_request_at_a_time_per_host_with_a_pause_between(web):
+    web.ok_seconds = 0.02  # two requests at once would overlap
     urls = [web.url(f"/ok/{n}") for n in range(8)]
     pauses = []
     settings = linkcheck.Settings(timeout=2, host_delay=0.01, hosts_at_once=8)
