@@ -19,6 +19,9 @@ FOCUSED = """() => {
 
 def tab_to(page, name: str, limit: int = 80) -> None:
     """Press Tab until the element named `name` (a regex) has focus, checking each focus ring."""
+    # A page whose URL has changed may still be loading its style sheets (seen on a busy CI
+    # machine: the skip link focused before site.css applied had no ring); wait for them.
+    page.wait_for_load_state("load")
     pattern = re.compile(name)
     seen = []
     for _ in range(limit):
