@@ -38,9 +38,9 @@ DECLARED_IN_PAGE = re.compile(
 DECLARED_IN_HEADER = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 SNIFF_BYTES = 1024  # how far into the page its encoding is looked for, as browsers do
 BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16le"),
+    (codecs.BOM_UTF16_BE, "utf-16be"),
 )
 
 
@@ -126,13 +126,14 @@ def _local_name(tag: str) -> str:
     return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].lower()
 
 
-def _decode(body: bytes, content_type: str) -> str:
-    """The page as text, in the encoding a browser would pick: a byte order mark, else the
-    header's charset, else a `<meta charset>` (or an XML declaration's encoding) near the start,
-    else UTF-8; bytes that are not of it are replaced, never an error."""
-    for bom, encoding in BOMS:
+def encoding_label(body: bytes, content_type: str) -> str:
+    """The encoding a browser would read the page in, named as the page or its server named it
+    (a label every browser knows): a byte order mark's, else the header's charset, else a
+    `<meta charset>` (or an XML declaration's encoding) near the start, else "utf-8". A name
+    Python has no codec for is passed over."""
+    for bom, label in BOMS:
         if body.startswith(bom):
-            return body.decode(encoding, "replace")
+            return label
     in_header = DECLARED_IN_HEADER.search(content_type)
     in_page = DECLARED_IN_PAGE.search(body[:SNIFF_BYTES])
     for found in (in_header and in_header.group(1), in_page and in_page.group(1).decode()):
@@ -141,5 +142,16 @@ def _decode(body: bytes, content_type: str) -> str:
         except LookupError:
             continue
         if encoding and not encoding.startswith("utf-16"):  # a page without a BOM is not UTF-16
-            return body.decode(encoding, "replace")
-    return body.decode("utf-8", "replace")
+            return found.lower()
+    return "utf-8"
+
+
+def _decode(body: bytes, content_type: str) -> str:
+    """The page as text, in the encoding a browser would pick (`encoding_label`); bytes that are
+    not of it are replaced, never an error."""
+    label = encoding_label(body, content_type)
+    for bom, _label in BOMS:
+        if body.startswith(bom):
+            body = body[len(bom) :]
+            break
+    return body.decode(label, "replace")

@@ -16,7 +16,7 @@ from assess.storage import current as current_storage
 
 from .publishing import publish
 from .test_links import citing
-from .web_stub import PDF, serving
+from .web_stub import CYRILLIC, PDF, serving
 
 
 @pytest.fixture
@@ -94,6 +94,21 @@ def test_the_public_pages_show_the_copy_at_once_and_serve_it(quick, web, people,
     assert served.headers["X-Content-Type-Options"] == "nosniff"
     served.close()
     assert client.get(f"/archive/{copy.id + 99}").status_code == 404
+
+
+def test_a_page_in_another_encoding_is_served_in_the_encoding_it_was_read_in(
+    quick, web, people, client
+):
+    header, meta = web.url("/cyrillic-header"), web.url("/cyrillic-meta")
+    version = publish(*people, "KZ", "age-of-consent", citing(header, meta))
+    copies = {copy.url: copy for copy in archiving.capture(version.id)}
+    assert copies[header].content_type == "text/html; charset=windows-1251"
+    assert copies[meta].content_type == "text/html; charset=koi8-r"
+    for url, encoding in ((header, "windows-1251"), (meta, "koi8-r")):
+        served = client.get(f"/archive/{copies[url].id}")
+        assert served.headers["Content-Type"] == f"text/html; charset={encoding}"
+        assert CYRILLIC in served.data.decode(encoding)  # what a browser shows, not mojibake
+        served.close()
 
 
 def test_only_copies_of_public_versions_from_the_storage_are_served(quick, web, people, client):

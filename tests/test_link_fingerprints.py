@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 
 from assess import linkcheck
 from assess.extensions import db
-from assess.fingerprint import content_fingerprint, visible_text
+from assess.fingerprint import content_fingerprint, encoding_label, visible_text
 from assess.models import ArchivedCopy, LinkCheck
 from assess.services import archiving, links
 from assess.storage import current as current_storage
@@ -92,6 +92,17 @@ def test_the_same_text_in_another_encoding_or_normal_form_is_the_same():
     assert visible_text(declared) == "Уголовный кодекс"
     xhtml = b"<?xml version='1.0' encoding='iso-8859-1'?><html><body>caf\xe9</body></html>"
     assert visible_text(xhtml, "application/xhtml+xml") == "café"
+
+
+def test_the_encoding_is_named_as_a_browser_would_find_it():
+    meta = b'<meta charset="Windows-1251"><p>x</p>'
+    assert encoding_label(meta, "text/html") == "windows-1251"
+    assert encoding_label(meta, "text/html; charset=KOI8-R") == "koi8-r"  # the header first
+    assert encoding_label(b"\xef\xbb\xbf" + meta, "text/html; charset=koi8-r") == "utf-8"  # a BOM
+    assert encoding_label(b"\xff\xfe<\x00p\x00", "text/html") == "utf-16le"
+    assert encoding_label(b"<p>x</p>", "text/html; charset=no-such-thing") == "utf-8"
+    assert encoding_label(b'<meta charset="utf-16"><p>x</p>', "text/html") == "utf-8"  # no BOM
+    assert visible_text(b"\xef\xbb\xbf<p>caf\xc3\xa9</p>") == "café"  # the BOM is not text
 
 
 def test_a_pdf_or_any_other_type_is_fingerprinted_by_its_bytes():

@@ -55,6 +55,12 @@ class Web:
         if path == "/ticking":  # "seen N times": visible text, like a date in a footer
             body = noisy_page(f"The Penal Code. Seen {self.requests[handler.path]} times.", 0)
             return handler.reply(200, "text/html; charset=utf-8", body)
+        if path == "/cyrillic-header":  # the server names the encoding
+            body = f"<html><body>{CYRILLIC}</body></html>".encode("windows-1251")
+            return handler.reply(200, "text/html; charset=windows-1251", body)
+        if path == "/cyrillic-meta":  # only the page does
+            body = f'<html><head><meta charset="koi8-r"></head><body>{CYRILLIC}</body></html>'
+            return handler.reply(200, "text/html", body.encode("koi8-r"))
         if path.endswith(".pdf"):
             return handler.reply(200, "application/pdf", self.pdf)
         if path == "/big":
@@ -62,6 +68,9 @@ class Web:
         if path == "/data.json":
             return handler.reply(200, "application/json", b'{"a": 1}')
         return handler.reply(404, "text/html", b"<html>Not found</html>")
+
+
+CYRILLIC = "Уголовный кодекс Республики Казахстан"
 
 
 def noisy_page(text: str, request: int) -> bytes:

@@ -123,6 +123,8 @@ def archived_copy(copy_id: int):
         etag=copy.sha256,
         max_age=3600,
     )
+    # As captured: an HTML copy names its own encoding, which Werkzeug would follow with UTF-8's.
+    response.headers["Content-Type"] = copy.content_type
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; sandbox"

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from .. import linkcheck
 from ..database import write_transaction
 from ..extensions import db
-from ..fingerprint import is_html, media_type
+from ..fingerprint import encoding_label, is_html, media_type
 from ..models import ArchivedCopy, LinkCheck, LinkState, Version, utcnow
 from ..storage import current as current_storage
 from ..workflow import PUBLIC_STATES
@@ -29,7 +29,6 @@ from . import audit, links
 
 ARCHIVED = "archived"
 STORED_NAME = re.compile(r"^[0-9a-f]{64}\.(html|pdf)$")
-CONTENT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +38,7 @@ class Document:
     body: bytes
     raw_sha256: str  # of `body`: the stored name and `ArchivedCopy.sha256`
     fingerprint: str  # of `body` as a link check computes it: the link's baseline
+    content_type: str  # served with the copy: an HTML page keeps the encoding it was read in
 
 
 def enabled(config=None) -> bool:
@@ -72,6 +72,14 @@ def kind_of(result: linkcheck.Fetched) -> str | None:
     return None
 
 
+def served_type(extension: str, result: linkcheck.Fetched) -> str:
+    """The Content-Type the copy is served with. A page in windows-1251 served as UTF-8 would
+    be unreadable, so an HTML copy names the encoding its server or the page itself declared."""
+    if extension == "pdf":
+        return "application/pdf"
+    return f"text/html; charset={encoding_label(result.body, result.content_type)}"
+
+
 def capture(version_id: int) -> list[ArchivedCopy]:
     """Copy the documents an approved version links to; those already copied are kept."""
     config = current_app.config
@@ -98,7 +106,12 @@ def capture(version_id: int) -> list[ArchivedCopy]:
         if extension is None:
             continue
         document = Document(
-            result.url, extension, result.body, result.raw_sha256, result.fingerprint
+            result.url,
+            extension,
+            result.body,
+            result.raw_sha256,
+            result.fingerprint,
+            served_type(extension, result),
         )
         name = f"{document.raw_sha256}.{extension}"
         if not storage.exists(name):
@@ -115,7 +128,7 @@ def capture(version_id: int) -> list[ArchivedCopy]:
                 url=document.url,
                 stored_name=f"{document.raw_sha256}.{document.extension}",
                 sha256=document.raw_sha256,
-                content_type=CONTENT_TYPES[document.extension],
+                content_type=document.content_type,
                 size=len(document.body),
                 captured_at=at,
             )
