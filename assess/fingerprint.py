@@ -137,11 +137,13 @@ def encoding_label(body: bytes, content_type: str) -> str:
     in_header = DECLARED_IN_HEADER.search(content_type)
     in_page = DECLARED_IN_PAGE.search(body[:SNIFF_BYTES])
     for found in (in_header and in_header.group(1), in_page and in_page.group(1).decode()):
+        if not found:
+            continue
         try:
-            encoding = codecs.lookup(found).name if found else ""
+            encoding = codecs.lookup(found).name
         except LookupError:
             continue
-        if encoding and not encoding.startswith("utf-16"):  # a page without a BOM is not UTF-16
+        if not encoding.startswith("utf-16"):  # a page without a BOM is not UTF-16
             return found.lower()
     return "utf-8"
 

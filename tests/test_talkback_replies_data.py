@@ -5,17 +5,19 @@ and one on withdrawal; nothing of a reply that is not approved, and nothing stal
 import csv
 import io
 import json
+from datetime import UTC, datetime, timedelta
 
 import feedparser
 import jsonschema
 import pytest
 from frictionless import Package, validate
+from sqlalchemy import select
 
 from assess import datapackage, feeds, releases
 from assess.api import views as api_views
 from assess.api.openapi import SCHEMAS
 from assess.extensions import db
-from assess.models import Country
+from assess.models import AuditEvent, Country
 from assess.services import replies
 
 from .publishing import FULL, content, ids, publish
@@ -205,6 +207,42 @@ def test_the_api_gives_an_assessments_replies_as_its_document_says(client, team)
     assert "replies" in SCHEMAS["Assessment"]["required"]
     other = client.get("/api/v1/countries/cr/assessments/age-of-consent").get_json()
     assert other["replies"] == []
+
+
+def test_the_api_as_of_a_day_gives_the_replies_public_on_that_day(client, team):
+    """Approved ten days ago, retracted today: public on the days between only."""
+    _reviewer, supervisor = team
+    reply = approved(team)
+    kept = approved(team, organisation="ECPAT Kazakhstan", received_on="2026-11-25")
+    other = costa_rica(team)  # another country's: never in Kazakhstan's answer
+    replies.retract(supervisor, other.id, "Sent by mistake.")
+    reply.decided_at = kept.decided_at = datetime.now(UTC) - timedelta(days=10)
+    db.session.commit()
+    replies.retract(supervisor, reply.id, "Withdrawn by its author.")
+    retracted_at = db.session.scalars(
+        select(AuditEvent.at).where(
+            AuditEvent.object_type == "reply",
+            AuditEvent.object_id == reply.id,
+            AuditEvent.to_state == "retracted",
+        )
+    ).one()
+
+    def organisations(day) -> list[str]:
+        answer = client.get(f"{API}?as_of={day.isoformat()}").get_json()
+        assert answer["as_of"] == day.isoformat()
+        return [r["organisation"] for r in answer["replies"]]
+
+    assert organisations((retracted_at - timedelta(days=11)).date()) == []
+    assert organisations((retracted_at - timedelta(days=1)).date()) == [
+        "Ministry of Justice of Kazakhstan",
+        "ECPAT Kazakhstan",
+    ]
+    assert organisations(retracted_at.date()) == ["ECPAT Kazakhstan"]
+    assert [r["organisation"] for r in client.get(API).get_json()["replies"]] == [
+        "ECPAT Kazakhstan"
+    ]
+    costa = client.get("/api/v1/countries/cr/assessments/age-of-consent?as_of=2999-01-01")
+    assert costa.get_json()["replies"] == []  # retracted before that day
 
 
 def test_the_feeds_announce_an_approved_reply_and_its_withdrawal(client, team):

@@ -10,7 +10,7 @@ from werkzeug.exceptions import BadRequest
 
 from .. import releases
 from ..models import Assessment, Status
-from ..queries import opendata
+from ..queries import opendata, talkback
 from ..queries import public as queries
 from .views import _country, _indicator
 
@@ -71,8 +71,14 @@ def answer_as_of():
     by_indicator = {v.assessment.indicator_id: v for v in shown.values()}
     if request.endpoint == "api.assessment":
         indicator = _indicator(args["slug"])
-        return jsonify(as_of=day.isoformat(), country=opendata.country_record(country),
-                       **_record(country, indicator, by_indicator.get(indicator.id)))  # fmt: skip
+        version = by_indicator.get(indicator.id)
+        replies = talkback.replies_public_at(releases.end_of(day), country.id, indicator.id)
+        return jsonify(
+            as_of=day.isoformat(),
+            country=opendata.country_record(country),
+            **_record(country, indicator, version),
+            replies=[opendata.reply_record(country, indicator, r) for r in replies],
+        )
     return jsonify(
         as_of=day.isoformat(),
         **opendata.country_record(country),

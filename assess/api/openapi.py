@@ -236,7 +236,8 @@ def document() -> dict:
             "description": "Read-only access to every published child-protection law assessment. "
             "Only reviewed and approved versions appear here. A country, an assessment and an "
             "indicator also answer `?as_of=YYYY-MM-DD`: what was public at the end of that day "
-            "(UTC), with `as_of` in the answer.",
+            "(UTC), with `as_of` in the answer; an assessment's answer then lists the replies "
+            "public on that day.",
             "license": _licence(),
         },
         "paths": {

@@ -2,6 +2,7 @@
 the staff's queue of suggested corrections and their list of replies."""
 
 from collections import defaultdict
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -9,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import (
     Assessment,
+    AuditEvent,
     Country,
     Indicator,
     Reply,
@@ -30,6 +32,31 @@ def published_replies(assessment_id: int | None) -> list[Reply]:
         db.session.scalars(
             select(Reply)
             .where(Reply.assessment_id == assessment_id, Reply.state == State.PUBLISHED.value)
+            .order_by(Reply.received_on, Reply.id)
+        )
+    )
+
+
+def replies_public_at(until: datetime, country_id: int, indicator_id: int) -> list[Reply]:
+    """The replies to a country's assessment of an indicator that the public could read just
+    before `until`: approved before it and not retracted before it (a retraction's time is its
+    audit event's), oldest received first."""
+    retracted_before = select(AuditEvent.object_id).where(
+        AuditEvent.object_type == "reply",
+        AuditEvent.to_state == State.RETRACTED.value,
+        AuditEvent.at < until,
+    )
+    return list(
+        db.session.scalars(
+            select(Reply)
+            .join(Assessment, Assessment.id == Reply.assessment_id)
+            .where(
+                Assessment.country_id == country_id,
+                Assessment.indicator_id == indicator_id,
+                Reply.state.in_([State.PUBLISHED.value, State.RETRACTED.value]),
+                Reply.decided_at < until,
+                Reply.id.not_in(retracted_before),
+            )
             .order_by(Reply.received_on, Reply.id)
         )
     )
