@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import feedparser
+import lxml.html
 import jsonschema
 import pytest
 from frictionless import Package, validate
@@ -193,6 +194,25 @@ def test_the_country_subset_leaves_other_countries_replies_out(client, team):
         r["organisation"] for a in document["countries"][0]["assessments"] for r in a["replies"]
     ]
     assert organisations == ["Ministry of Justice of Kazakhstan"]
+
+
+def test_the_data_pages_subset_form_downloads_a_countrys_replies_too(client, team):
+    """The form's three buttons each send the chosen country to their file."""
+    approved(team)
+    costa_rica(team)
+    page = lxml.html.fromstring(client.get("/data/").get_data(as_text=True))
+    (form,) = page.xpath("//form[contains(@class, 'subset-form')]")
+    buttons = {
+        b.text_content().strip(): b.get("formaction") or form.get("action")
+        for b in form.xpath(".//button")
+    }
+    assert set(buttons) == {"Download CSV", "Download JSON", "Download the replies (CSV)"}
+    assert buttons["Download the replies (CSV)"] == "/data/replies.csv"
+    assert "cr" in form.get_element_by_id("subset-country").value_options
+    chosen = client.get(
+        buttons["Download the replies (CSV)"], query_string={"country": "cr", "indicator": ""}
+    )
+    assert [r["organisation"] for r in rows(chosen)] == ["PANI Costa Rica"]
 
 
 def test_the_api_gives_an_assessments_replies_as_its_document_says(client, team):
