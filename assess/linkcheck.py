@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 from .fingerprint import content_fingerprint, raw_sha256
 
@@ -53,13 +53,13 @@ class Fetched:
     error: str = ""
     blocked: bool = False
 
-    @property
+    @cached_property  # parsing a page is the costly part of a check: once per answer
     def fingerprint(self) -> str:
         """What a link check compares (`LinkCheck.sha256`): of the visible text for HTML, of
         the bytes otherwise (`assess.fingerprint`). Empty when it did not work."""
         return content_fingerprint(self.body, self.content_type) if self.works else ""
 
-    @property
+    @cached_property
     def raw_sha256(self) -> str:
         """The digest of the bytes, for integrity (an archived copy's name). Empty when it did
         not work."""

@@ -164,6 +164,11 @@ TABLE: dict[tuple[str, str], tuple[str, tuple]] = {
     ("POST", "/staff/countries/<iso2>/evidence/<int:check_id>/checked"): (
         "/staff/countries/{country}/evidence/1/checked", (LOGIN, 404, 403, 404, 404),
     ),
+    # What changed on a changed link: its country's staff and admins (no link 1 here: 404;
+    # tests/test_link_changes.py shows one).
+    ("GET", "/staff/countries/<iso2>/evidence/<int:check_id>/changes"): (
+        "/staff/countries/{country}/evidence/1/changes", (LOGIN, 404, 404, 404, 404),
+    ),
     ("GET", "/staff/countries/<iso2>/instruments"): (
         "/staff/countries/{country}/instruments", (LOGIN, 200, 404, 200, 200),
     ),

@@ -8,8 +8,8 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import feedparser
-import lxml.html
 import jsonschema
+import lxml.html
 import pytest
 from frictionless import Package, validate
 from sqlalchemy import select

@@ -25,7 +25,7 @@ from ..fingerprint import encoding_label, is_html, media_type
 from ..models import ArchivedCopy, LinkCheck, LinkState, Version, utcnow
 from ..storage import current as current_storage
 from ..workflow import PUBLIC_STATES
-from . import audit, links
+from . import audit, link_texts, links
 
 ARCHIVED = "archived"
 STORED_NAME = re.compile(r"^[0-9a-f]{64}\.(html|pdf)$")
@@ -99,6 +99,8 @@ def capture(version_id: int) -> list[ArchivedCopy]:
         return []
     max_bytes = int(config.get("ARCHIVE_MAX_BYTES") or 10 * 1024 * 1024)
     results = linkcheck.check_all(wanted, links.settings(config, max_bytes=max_bytes))
+    whole = [r for r in results.values() if not r.truncated]
+    link_texts.keep(whole)
     documents = []
     storage = current_storage()
     for result in results.values():
@@ -119,7 +121,7 @@ def capture(version_id: int) -> list[ArchivedCopy]:
         documents.append(document)
     with write_transaction() as session:
         # A body cut at the archive's limit is not the one a check fingerprints: left out.
-        links.record(session, [r for r in results.values() if not r.truncated])
+        links.record(session, whole)
         copies = []
         at = utcnow()
         for document in documents:

@@ -24,7 +24,7 @@ from ..extensions import db
 from ..models import Citation, LinkCheck, LinkState, Source, User, Version, utcnow
 from ..queries import evidence_health
 from ..workflow import OPEN_STATES, PUBLIC_STATES
-from . import audit
+from . import audit, link_texts
 from .errors import Conflict, NotFound, PermissionDenied
 from .permissions import may_vouch_for_evidence
 
@@ -174,6 +174,7 @@ def check_urls(urls: Iterable[str], config=None) -> list[LinkCheck]:
     """Check the URLs (over the network, outside any transaction), then store the results."""
     db.session.commit()  # no read snapshot held while the network is waited for
     results = linkcheck.check_all(urls, settings(config), host_lock=host_lock(config))
+    link_texts.keep(results.values())  # before the results: a "changed" link has its text
     with write_transaction() as session:
         return record(session, results.values())
 

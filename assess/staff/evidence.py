@@ -14,7 +14,7 @@ from ..models import Assessment, Instrument, InstrumentEventKind
 from ..queries import evidence, evidence_health
 from ..queries.public import country_by_code
 from ..queries.staff import country_or_404
-from ..services import instruments, links
+from ..services import instruments, link_texts, links
 from ..services.errors import NotFound, PermissionDenied, ServiceError
 from ..services.permissions import can_read_staff, is_editor, may_vouch_for_evidence
 from .blueprint import bp
@@ -99,6 +99,23 @@ def acknowledge_link(iso2: str, check_id: int):
     flash(_("Marked as checked: later checks compare the link with its content as it is now."))
     target = url_for("staff.evidence_health_page", iso2=iso2.lower(), state=state or None)
     return redirect(target, 303)
+
+
+@bp.get("/countries/<iso2>/evidence/<int:check_id>/changes")
+@login_required
+def link_changes(iso2: str, check_id: int):
+    """What a changed link's page says now against what it said when last accepted."""
+    country = country_or_404(current_user, iso2)
+    try:
+        change = link_texts.what_changed(current_user, country.id, check_id)
+    except NotFound:
+        abort(404)
+    return render_template(
+        "staff/link_changes.html",
+        country=country,
+        change=change,
+        can_vouch=may_vouch_for_evidence(current_user, country.id),
+    )
 
 
 def form_prefix(instrument_id: int) -> str:
